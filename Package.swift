@@ -1,0 +1,48 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Release builds are compiled for the CPU they are built on, so SIMD code uses its full
+// vector width and `addProduct` becomes an FMA instruction rather than a call to libm's fmaf
+// (see lessons/00-start-here.md). A release binary built here may not run on an older CPU.
+let hostCPU: [SwiftSetting] = [
+    .unsafeFlags(["-Xcc", "-march=native"], .when(configuration: .release))
+]
+
+let package = Package(
+    name: "SwiftMatmul",
+    products: [
+        .executable(name: "speedup", targets: ["speedup"])
+    ],
+    targets: [
+        // The core every stage shares: Matrix, MatmulError, the MatmulStage contract, FLOP helpers.
+        .target(name: "MatmulCore", swiftSettings: hostCPU),
+
+        // The stages, one module each, in lesson order. A stage imports only the core.
+        .target(name: "Stage1Loops", dependencies: ["MatmulCore"], swiftSettings: hostCPU),
+        .target(name: "Stage2Dot", dependencies: ["MatmulCore"], swiftSettings: hostCPU),
+        .target(name: "Stage3Broadcast", dependencies: ["MatmulCore"], swiftSettings: hostCPU),
+        .target(name: "Stage5BLAS", dependencies: ["MatmulCore", "COpenBLAS"], swiftSettings: hostCPU),
+
+        // System libraries: OpenBLAS for Stage 5, zlib for reading the gzipped Fashion-MNIST files.
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // The runner: the stage list, workloads, timing and the table; `speedup` is its command line.
+        .target(
+            name: "Runner",
+            dependencies: ["MatmulCore", "Stage1Loops", "Stage2Dot", "Stage3Broadcast", "Stage5BLAS", "CZlib"],
+            swiftSettings: hostCPU),
+        .executableTarget(name: "speedup", dependencies: ["Runner"], swiftSettings: hostCPU),
+
+        // Shared conformance checks, used only by the test targets.
+        .target(name: "MatmulTesting", dependencies: ["MatmulCore", "Stage1Loops"]),
+
+        .testTarget(name: "Stage1LoopsTests", dependencies: ["Stage1Loops", "MatmulTesting"]),
+        .testTarget(name: "Stage2DotTests", dependencies: ["Stage2Dot", "MatmulTesting"]),
+        .testTarget(name: "Stage3BroadcastTests", dependencies: ["Stage3Broadcast", "MatmulTesting"]),
+        .testTarget(name: "Stage5BLASTests", dependencies: ["Stage5BLAS", "MatmulTesting"]),
+        .testTarget(name: "MatmulCoreTests", dependencies: ["MatmulCore"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "CZlib"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

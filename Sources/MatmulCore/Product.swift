@@ -1,0 +1,33 @@
+/// The sizes of one product `A (m×k) · B (k×n) = C (m×n)`, checked once for every stage.
+public struct ProductShape: Hashable, Sendable, CustomStringConvertible {
+    public let m: Int
+    public let k: Int
+    public let n: Int
+
+    /// The sizes of `a · b`.
+    /// - Throws: `MatmulError.shapeMismatch`, naming both shapes, when `a.columns != b.rows`.
+    public init(_ a: Matrix, _ b: Matrix) throws {
+        guard a.columns == b.rows else { throw MatmulError.shapeMismatch(a: a.shape, b: b.shape) }
+        self.init(m: a.rows, k: a.columns, n: b.columns)
+    }
+
+    /// The sizes of an `m×k · k×n` product. Dimensions must be 0 or more.
+    public init(m: Int, k: Int, n: Int) {
+        precondition(m >= 0 && k >= 0 && n >= 0, "dimensions must be 0 or more")
+        self.m = m
+        self.k = k
+        self.n = n
+    }
+
+    /// Floating-point operations: one multiply and one add for each of the m·n·k terms.
+    public var flops: Double { 2 * Double(m) * Double(n) * Double(k) }
+
+    /// Bytes the product must move at least once: A and B read, C written, 4 bytes each.
+    public var minimumBytes: Double { 4 * (Double(m) * Double(k) + Double(k) * Double(n) + Double(m) * Double(n)) }
+
+    /// "m×k · k×n", the way the runner prints a shape.
+    public var description: String { "\(m)×\(k) · \(k)×\(n)" }
+
+    /// A zero matrix the size of the product, to be filled in by a stage.
+    public func zeroResult() -> Matrix { Matrix(uncheckedRows: m, columns: n) }
+}

@@ -1,0 +1,229 @@
+// The shared conformance checks: what every stage's test target runs against its stage.
+//
+// The reference is Stage 1 (the loop version). Two float computations of the same product can
+// differ by rounding, so "equal" means within the bound that follows from the arithmetic: each
+// computed entry of C = A·B satisfies |Ĉ − C| ≤ γ_k·(|A|·|B|) with γ_k = k·u / (1 − k·u) and
+// u = 2⁻²⁴ (unit roundoff of Float32), whatever the order of the additions and with or without
+// FMA. Two such computations are then within 2·γ_k·(|A|·|B|) of each other — no magic epsilon.
+
+import MatmulCore
+import Stage1Loops
+
+/// One check a stage must pass; the test targets run every case in `ConformanceCase.all`.
+public enum ConformanceCase: Sendable, CustomStringConvertible {
+    /// Seeded normal A (m×k) and B (k×n): the stage agrees with the loop version within 2·γ_k·(|A|·|B|).
+    case agreesWithLoops(m: Int, k: Int, n: Int)
+    /// Small integers, whose products and sums are exact in Float32: the stage must be exact.
+    case exactOnIntegers(m: Int, k: Int, n: Int)
+    /// NaN and ±Inf placed in A and B come out of the stage where they come out of the loop version.
+    case specialValues(SpecialValues)
+    /// A (m×k) times B (k+1 × n) throws `MatmulError.shapeMismatch` naming both shapes.
+    case shapeMismatch
+
+    /// Every case, in the order the tests report them.
+    public static let all: [ConformanceCase] = [
+        // Shapes: 1×1×1, empty in each dimension (k = 0 gives a zero C), primes, tall-skinny
+        // (the fastai shapes), and sizes that are no multiple of any block, tile or vector width.
+        .agreesWithLoops(m: 1, k: 1, n: 1),
+        .agreesWithLoops(m: 0, k: 5, n: 3),
+        .agreesWithLoops(m: 4, k: 5, n: 0),
+        .agreesWithLoops(m: 6, k: 0, n: 7),
+        .agreesWithLoops(m: 0, k: 0, n: 0),
+        .agreesWithLoops(m: 7, k: 13, n: 17),
+        .agreesWithLoops(m: 127, k: 61, n: 97),
+        .agreesWithLoops(m: 5, k: 784, n: 10),
+        .agreesWithLoops(m: 1000, k: 784, n: 10),
+        .agreesWithLoops(m: 1, k: 300, n: 1),
+        .agreesWithLoops(m: 300, k: 1, n: 300),
+        .agreesWithLoops(m: 33, k: 65, n: 129),
+        .agreesWithLoops(m: 64, k: 64, n: 64),
+        .agreesWithLoops(m: 257, k: 31, n: 255),
+        .exactOnIntegers(m: 3, k: 4, n: 2),
+        .exactOnIntegers(m: 67, k: 129, n: 41),
+        .specialValues(.nanInA),
+        .specialValues(.nanInB),
+        .specialValues(.infinityInA),
+        .specialValues(.infinityInB),
+        .specialValues(.infinityMinusInfinity),
+        .specialValues(.atTheLastRowAndColumn),
+        .shapeMismatch,
+    ]
+
+    public var description: String {
+        switch self {
+        case let .agreesWithLoops(m, k, n): "agrees with the loop version on \(m)×\(k) · \(k)×\(n)"
+        case let .exactOnIntegers(m, k, n): "is exact on small integers, \(m)×\(k) · \(k)×\(n)"
+        case let .specialValues(values): "propagates NaN/Inf like the loop version: \(values.rawValue)"
+        case .shapeMismatch: "throws a shape-mismatch error naming both shapes"
+        }
+    }
+
+    /// Runs this check on `stage`; returns what went wrong, empty when it passed.
+    public func problems(of stage: any MatmulStage) throws -> [String] {
+        switch self {
+        case let .agreesWithLoops(m, k, n):
+            let a = try Matrix.randomNormal(rows: m, columns: k, seed: 1)
+            let b = try Matrix.randomNormal(rows: k, columns: n, seed: 2)
+            // With k = 0 the bound is 0, so this also checks that C is exactly zero.
+            return try compareWithLoops(stage, a, b)
+        case let .exactOnIntegers(m, k, n):
+            let a = try smallIntegers(rows: m, columns: k, seed: 3)
+            let b = try smallIntegers(rows: k, columns: n, seed: 4)
+            return try compareExactly(stage.multiply(a, b), exactProduct(a, b))
+        case let .specialValues(values):
+            let (a, b) = try values.matrices()
+            return try compareWithLoops(stage, a, b, expectingSpecialValues: true)
+        case .shapeMismatch:
+            let a = try Matrix(rows: 3, columns: 4)
+            let b = try Matrix(rows: 5, columns: 2)
+            do {
+                _ = try stage.multiply(a, b)
+                return ["multiplying 3×4 by 5×2 returned instead of throwing"]
+            } catch let error as MatmulError {
+                guard error == .shapeMismatch(a: a.shape, b: b.shape) else { return ["threw \(error)"] }
+                let message = error.description
+                return message.contains("3×4") && message.contains("5×2") ? [] : ["message names neither shape: \(message)"]
+            }
+        }
+    }
+}
+
+/// Where the NaNs and infinities go in a `.specialValues` case.
+public enum SpecialValues: String, Sendable {
+    case nanInA = "NaN in A"
+    case nanInB = "NaN in B"
+    case infinityInA = "+Inf in A against positive, negative and zero B"
+    case infinityInB = "-Inf in B"
+    case infinityMinusInfinity = "+Inf and -Inf in one dot product give NaN"
+    case atTheLastRowAndColumn = "NaN and Inf in the last row/column of odd-sized matrices"
+
+    /// The inputs: seeded normal matrices with the special values placed.
+    func matrices() throws -> (Matrix, Matrix) {
+        let (m, k, n) = self == .atTheLastRowAndColumn ? (37, 41, 29) : (6, 9, 5)
+        var a = try Matrix.randomNormal(rows: m, columns: k, seed: 5)
+        var b = try Matrix.randomNormal(rows: k, columns: n, seed: 6)
+        switch self {
+        case .nanInA:
+            a[2, 3] = .nan
+        case .nanInB:
+            b[4, 1] = .nan
+        case .infinityInA:
+            a[1, 0] = .infinity
+            b[0, 0] = 2
+            b[0, 1] = -3
+            b[0, 2] = 0
+        case .infinityInB:
+            b[7, 2] = -.infinity
+        case .infinityMinusInfinity:
+            a[0, 0] = .infinity
+            a[0, 1] = .infinity
+            for j in 0..<n {
+                b[0, j] = 1
+                b[1, j] = -1
+            }
+        case .atTheLastRowAndColumn:
+            a[m - 1, k - 1] = .nan
+            b[k - 1, n - 1] = .infinity
+            a[m - 2, k - 1] = 1
+        }
+        return (a, b)
+    }
+}
+
+/// Compares `stage` with the loop version on `a · b`: NaN where it has NaN, the same infinity
+/// where it has one, and within 2·γ_k·(|A|·|B|) everywhere else.
+func compareWithLoops(_ stage: any MatmulStage, _ a: Matrix, _ b: Matrix,
+                      expectingSpecialValues: Bool = false) throws -> [String] {
+    let reference = try LoopsMatmul().multiply(a, b)
+    let c = try stage.multiply(a, b)
+    guard c.shape == reference.shape else { return ["C is \(c.shape), expected \(reference.shape)"] }
+    if expectingSpecialValues, !reference.elements.contains(where: { !$0.isFinite }) {
+        return ["this case is meant to produce NaN or Inf, but the loop version gave none"]
+    }
+    let gamma = gammaBound(k: a.columns)
+    let magnitude = absoluteProduct(a, b)
+    var problems: [String] = []
+    for i in 0..<c.rows {
+        for j in 0..<c.columns {
+            let (got, want) = (c[i, j], reference[i, j])
+            let ok: Bool
+            if want.isNaN {
+                ok = got.isNaN
+            } else if want.isInfinite {
+                ok = got == want
+            } else {
+                ok = got.isFinite && abs(Double(got) - Double(want)) <= 2 * gamma * magnitude[i, j]
+            }
+            if !ok, problems.count < 5 {
+                problems.append("C[\(i), \(j)] = \(got), loop version \(want), allowed ±\(2 * gamma * magnitude[i, j])")
+            }
+        }
+    }
+    return problems
+}
+
+/// γ_k = k·u / (1 − k·u), u = 2⁻²⁴: the relative error bound of a k-term Float32 dot product.
+public func gammaBound(k: Int) -> Double {
+    let ku = Double(k) * 0x1p-24
+    return ku / (1 - ku)
+}
+
+/// |A|·|B| in Double (exact enough to serve as the bound's scale); non-finite inputs give non-finite entries.
+func absoluteProduct(_ a: Matrix, _ b: Matrix) -> DoubleMatrix {
+    var result = DoubleMatrix(rows: a.rows, columns: b.columns)
+    for i in 0..<a.rows {
+        for p in 0..<a.columns {
+            let aip = Double(abs(a[i, p]))
+            for j in 0..<b.columns { result[i, j] += aip * Double(abs(b[p, j])) }
+        }
+    }
+    return result
+}
+
+/// A × B computed in Double; exact when the entries are small integers.
+func exactProduct(_ a: Matrix, _ b: Matrix) -> DoubleMatrix {
+    var result = DoubleMatrix(rows: a.rows, columns: b.columns)
+    for i in 0..<a.rows {
+        for p in 0..<a.columns {
+            for j in 0..<b.columns { result[i, j] += Double(a[i, p]) * Double(b[p, j]) }
+        }
+    }
+    return result
+}
+
+func compareExactly(_ c: Matrix, _ exact: DoubleMatrix) -> [String] {
+    guard c.rows == exact.rows, c.columns == exact.columns else {
+        return ["C is \(c.shape), expected \(exact.rows)×\(exact.columns)"]
+    }
+    var problems: [String] = []
+    for i in 0..<c.rows {
+        for j in 0..<c.columns where Double(c[i, j]) != exact[i, j] && problems.count < 5 {
+            problems.append("C[\(i), \(j)] = \(c[i, j]), exactly \(exact[i, j])")
+        }
+    }
+    return problems
+}
+
+/// Integers in −8…8: with k ≤ 2¹⁶ every partial sum stays below 2²⁴, so Float32 holds it exactly.
+func smallIntegers(rows: Int, columns: Int, seed: UInt64) throws -> Matrix {
+    var generator = SeededGenerator(seed: seed)
+    return try Matrix(rows: rows, columns: columns) { _, _ in Float(Int.random(in: -8...8, using: &generator)) }
+}
+
+/// A plain Double matrix for the test's own arithmetic.
+struct DoubleMatrix {
+    let rows: Int
+    let columns: Int
+    var elements: [Double]
+
+    init(rows: Int, columns: Int) {
+        self.rows = rows
+        self.columns = columns
+        elements = Array(repeating: 0, count: rows * columns)
+    }
+
+    subscript(i: Int, j: Int) -> Double {
+        get { elements[i * columns + j] }
+        set { elements[i * columns + j] = newValue }
+    }
+}

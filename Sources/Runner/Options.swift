@@ -1,0 +1,155 @@
+import MatmulCore
+
+/// What `speedup` was asked to do, parsed from its command line.
+public struct Options: Equatable, Sendable {
+    public enum Format: String, Sendable, CaseIterable { case table, markdown, csv, json }
+    public enum WorkloadChoice: String, Sendable, CaseIterable { case fastai, square, all }
+
+    /// Stage ids to run, in the stage list's order; nil runs every stage.
+    public var stages: [String]? = nil
+    /// Named workloads; nil means the default (`all`, unless --size or --shape is given).
+    public var workload: WorkloadChoice? = nil
+    public var sizes: [Int] = []
+    public var shapes: [ProductShape] = []
+    public var threads = 1
+    public var repeats = 5
+    public var format = Format.table
+    /// A stage whose single run is estimated to take longer than this is skipped, with a note.
+    public var maxSeconds = 20.0
+    /// The IDX image file for the fastai workload; nil uses Debian's Fashion-MNIST if installed.
+    public var imagesPath: String? = nil
+    public var help = false
+
+    public init() {}
+
+    /// The square sizes used when neither --size nor --shape is given.
+    public static let defaultSizes = [256, 512, 1024]
+
+    /// The workloads this run covers, in order: fastai, square, then any --shape products.
+    public var runsFastai: Bool { workload == .fastai || workload == .all || (workload == nil && sizes.isEmpty && shapes.isEmpty) }
+    public var squareSizes: [Int] {
+        let named = workload == .square || workload == .all || (workload == nil && sizes.isEmpty && shapes.isEmpty)
+        return sizes.isEmpty && named ? Self.defaultSizes : sizes
+    }
+}
+
+/// A command line `speedup` cannot run; the message says what to change.
+public struct UsageError: Error, CustomStringConvertible, Equatable {
+    public let message: String
+    public var description: String { message }
+}
+
+public let usage = """
+    usage: swift run -c release speedup [options]
+
+    Times every stage of the course on the same products and prints the cumulative speedup table:
+    median ms, GFLOP/s, × vs Stage 1 (loops), × vs the previous stage, % of this machine's peak.
+
+    options:
+      --stages LIST      stages to run, e.g. 1,2,3,5 or 1-3 (default: all: \(allStages(threads: 1).map(\.id).joined(separator: ",")))
+      --workload NAME    fastai | square | all (default: all, unless --size or --shape is given)
+                         fastai: 5×784 · 784×10 and 50000×784 · 784×10 on Fashion-MNIST images
+                         square: n×n · n×n for n = \(Options.defaultSizes.map(String.init).joined(separator: ", "))
+      --size N           a square size to run (repeatable); replaces the default square sizes
+      --shape MxKxN      an m×k · k×n product to run (repeatable), e.g. 1000x784x10
+      --threads T        threads for the stages that can use more than one (default 1)
+      --repeat R         timed runs per row after one warm-up; the median is reported (default 5)
+      --format F         table | markdown | csv | json (default table)
+      --max-seconds S    skip a stage whose single run is estimated to exceed S seconds (default 20)
+      --images PATH      IDX image file for the fastai workload
+                         (default \(fashionMNISTTrainImages))
+      --help             print this message
+
+    examples:
+      swift run -c release speedup
+      swift run -c release speedup --stages 1,2,3,5 --size 512 --threads 1 --format csv
+      OPENBLAS_CORETYPE=SkylakeX swift run -c release speedup --stages 5 --size 1024
+    """
+
+/// Parses `speedup`'s arguments (without the program name).
+/// - Throws: `UsageError` for an unknown flag, a missing or malformed value, or an unknown stage.
+public func parseOptions(_ arguments: [String]) throws -> Options {
+    var options = Options()
+    var rest = arguments[...]
+    func value(_ flag: String) throws -> String {
+        guard let next = rest.popFirst(), !next.hasPrefix("--") else { throw UsageError(message: "\(flag) needs a value") }
+        return next
+    }
+    func positive(_ flag: String) throws -> Int {
+        let text = try value(flag)
+        guard let n = Int(text), n > 0 else { throw UsageError(message: "\(flag) takes a whole number of 1 or more, not '\(text)'") }
+        return n
+    }
+    while let argument = rest.popFirst() {
+        // Accept --flag=value as well as --flag value.
+        if argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") {
+            rest.insert(String(argument[argument.index(after: equals)...]), at: rest.startIndex)
+            rest.insert(String(argument[..<equals]), at: rest.startIndex)
+            continue
+        }
+        switch argument {
+        case "--help", "-h": options.help = true
+        case "--stages": options.stages = try parseStages(try value(argument))
+        case "--workload":
+            let text = try value(argument)
+            guard let choice = Options.WorkloadChoice(rawValue: text) else {
+                throw UsageError(message: "--workload takes fastai, square or all, not '\(text)'")
+            }
+            options.workload = choice
+        case "--size": options.sizes.append(try positive(argument))
+        case "--shape": options.shapes.append(try parseShape(try value(argument)))
+        case "--threads": options.threads = try positive(argument)
+        case "--repeat": options.repeats = try positive(argument)
+        case "--format":
+            let text = try value(argument)
+            guard let format = Options.Format(rawValue: text) else {
+                throw UsageError(message: "--format takes table, markdown, csv or json, not '\(text)'")
+            }
+            options.format = format
+        case "--max-seconds":
+            let text = try value(argument)
+            guard let seconds = Double(text), seconds > 0, seconds.isFinite else {
+                throw UsageError(message: "--max-seconds takes a number of seconds above 0, not '\(text)'")
+            }
+            options.maxSeconds = seconds
+        case "--images": options.imagesPath = try value(argument)
+        default: throw UsageError(message: "unknown option '\(argument)'")
+        }
+    }
+    return options
+}
+
+/// "1,2,3,5", "1-3", "4s": stage ids in the stage list's order. A range takes every stage whose
+/// number is in it, variants included.
+func parseStages(_ text: String) throws -> [String] {
+    let known = allStages(threads: 1)
+    var chosen = Set<String>()
+    for token in text.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingSpaces }) {
+        let bounds = token.split(separator: "-", omittingEmptySubsequences: false)
+        if bounds.count == 2, let low = Int(bounds[0]), let high = Int(bounds[1]), low <= high {
+            let inRange = known.filter { (low...high).contains($0.number) }
+            guard !inRange.isEmpty else { throw UsageError(message: "--stages: no stage in \(token)") }
+            chosen.formUnion(inRange.map(\.id))
+        } else if known.contains(where: { $0.id == token }) {
+            chosen.insert(token)
+        } else {
+            let ids = known.map(\.id).joined(separator: ", ")
+            throw UsageError(message: "--stages: unknown stage '\(token)'; the stages are \(ids) (ranges like 1-3 work too)")
+        }
+    }
+    return known.map(\.id).filter(chosen.contains)
+}
+
+/// "MxKxN" (or with ×) → the product m×k · k×n.
+func parseShape(_ text: String) throws -> ProductShape {
+    let parts = text.split(whereSeparator: { $0 == "x" || $0 == "X" || $0 == "×" }).compactMap { Int($0) }
+    guard parts.count == 3, text.split(whereSeparator: { $0 == "x" || $0 == "X" || $0 == "×" }).count == 3,
+          parts.allSatisfy({ $0 >= 0 }) else {
+        throw UsageError(message: "--shape takes MxKxN (e.g. 1000x784x10 for 1000×784 · 784×10), not '\(text)'")
+    }
+    return ProductShape(m: parts[0], k: parts[1], n: parts[2])
+}
+
+extension Substring {
+    var trimmingSpaces: String { String(drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed()) }
+}

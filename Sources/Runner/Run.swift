@@ -1,0 +1,143 @@
+import Foundation
+import MatmulCore
+import Stage5BLAS
+
+/// Runs every chosen stage on every chosen product and returns the table's rows, in order.
+///
+/// - Parameter progress: called with a line before each row starts, and with notes on the run.
+/// - Throws: `IDXError` for a bad image file, `UsageError` for products too large for this machine.
+public func runSpeedup(_ options: Options, progress: (String) -> Void) throws -> (rows: [Row], context: RunContext) {
+    let stages = allStages(threads: options.threads).filter { options.stages?.contains($0.id) ?? true }
+    try checkMemory(options)
+
+    var workloads: [Workload] = []
+    if options.runsFastai {
+        progress("loading the fastai workload…")
+        workloads.append(try fastaiWorkload(imagesPath: options.imagesPath ?? fashionMNISTTrainImages,
+                                            explicitlyNamed: options.imagesPath != nil))
+    }
+    if !options.squareSizes.isEmpty { workloads.append(try squareWorkload(sizes: options.squareSizes)) }
+    if !options.shapes.isEmpty { workloads.append(try shapeWorkload(shapes: options.shapes)) }
+
+    progress("measuring this core's peak FMA throughput…")
+    let context = RunContext(
+        date: Date().formatted(.iso8601.year().month().day().dateSeparator(.dash)),
+        cpu: cpuModel(), cores: ProcessInfo.processInfo.activeProcessorCount,
+        peakGFLOPSPerCore: measurePeakGFLOPS(),
+        peakMethod: "measured: 8 independent chains of SIMD FMAs, best of 8- and 16-lane vectors",
+        openBLAS: "\(BLASMatmul.configuration); core \(BLASMatmul.coreName)"
+            + (ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"].map { " (OPENBLAS_CORETYPE=\($0))" } ?? ""),
+        build: isDebugBuild ? "DEBUG: timings are meaningless, use swift run -c release speedup" : "release, compiled for this CPU (-march=native)",
+        sources: Dictionary(workloads.map { ($0.name, $0.source) }, uniquingKeysWith: { first, _ in first }))
+
+    var rows: [Row] = []
+    // GFLOP/s each stage reached on its largest product so far: the basis of time estimates.
+    var rates: [String: (flops: Double, gflops: Double)] = [:]
+    let total = workloads.reduce(0) { $0 + $1.problems.count } * stages.count
+    for workload in workloads {
+        for problem in workload.problems {
+            let shape = problem.shape
+            var loopsMedian: Double?
+            var previousMedian: Double?
+            for stage in stages {
+                var row = Row(workload: workload.name, shape: shape.description, shapeID: "\(shape.m)x\(shape.k)x\(shape.n)",
+                              stage: stage.id, name: stage.name, change: stage.change, threads: stage.threads,
+                              note: stage.note ?? "")
+                let rate = try rates[stage.id]?.gflops ?? probeRate(stage, like: shape)
+                let estimate = shape.flops / (rate * 1e9)
+                progress("[\(rows.count + 1)/\(total)] \(workload.name) \(shape), stage \(stage.id) \(stage.name)"
+                         + (estimate > 1 ? " (about \(duration(estimate)) a run)" : ""))
+                if estimate > options.maxSeconds {
+                    row.note = "skipped: about \(duration(estimate)) a run at the \(fixed(rate, 2)) GFLOP/s it reached on a smaller product; "
+                        + "--max-seconds \(Int(estimate.rounded(.up)) + 1) runs it"
+                    rows.append(row)
+                    continue
+                }
+                var sink = Float(0)
+                let warmUp = try seconds { sink += try stage.multiply(problem.a, problem.b).elements.first ?? 0 }
+                let timing = try measure(repeats: options.repeats, warmUp: warmUp) {
+                    sink += try stage.multiply(problem.a, problem.b).elements.first ?? 0
+                }
+                blackHole(sink)
+                let median = timing.median
+                let gflops = shape.flops / median / 1e9
+                let gbps = shape.minimumBytes / median / 1e9
+                row.medianMs = median * 1e3
+                row.minMs = timing.minimum * 1e3
+                row.gflops = gflops
+                row.gbps = gbps
+                row.pctPeak = gflops / (context.peakGFLOPSPerCore * Double(stage.threads)) * 100
+                if stage.id == "1" { loopsMedian = median }
+                row.xLoops = loopsMedian.map { $0 / median }
+                row.xPrevious = previousMedian.map { $0 / median }
+                previousMedian = median
+                // Few FLOPs per byte: memory, not arithmetic, sets the floor, so give the bandwidth too.
+                if shape.flops / shape.minimumBytes < 8 {
+                    row.note = joinNotes(row.note, "A+B+C moved at \(fixed(gbps, 1)) GB/s")
+                }
+                if timing.samples.count < options.repeats {
+                    row.note = joinNotes(row.note, "median of \(timing.samples.count) runs")
+                }
+                if shape.flops >= rates[stage.id]?.flops ?? 0, gflops > 0 {
+                    rates[stage.id] = (shape.flops, gflops)
+                }
+                rows.append(row)
+            }
+        }
+    }
+    return (rows, context)
+}
+
+/// GFLOP/s of `stage` on a small product (at most 64 in each dimension) shaped like `shape`.
+func probeRate(_ stage: any MatmulStage, like shape: ProductShape) throws -> Double {
+    let small = ProductShape(m: min(shape.m, 64), k: min(shape.k, 64), n: min(shape.n, 64))
+    guard small.flops > 0 else { return .infinity }
+    let a = try Matrix.randomNormal(rows: small.m, columns: small.k, seed: 1)
+    let b = try Matrix.randomNormal(rows: small.k, columns: small.n, seed: 2)
+    _ = try stage.multiply(a, b)
+    let time = try seconds { _ = try stage.multiply(a, b) }
+    return small.flops / max(time, 1e-9) / 1e9
+}
+
+/// Refuses products whose matrices would not fit in half of this machine's memory.
+func checkMemory(_ options: Options) throws {
+    let products = options.squareSizes.map { ProductShape(m: $0, k: $0, n: $0) } + options.shapes
+    let available = Double(ProcessInfo.processInfo.physicalMemory) / 2
+    for shape in products {
+        // A, B, C, and room for one copy of B (Stage 2's transpose).
+        let bytes = shape.minimumBytes + 4 * Double(shape.k) * Double(shape.n)
+        if bytes > available {
+            throw UsageError(message: "\(shape) needs about \(fixed(bytes / 1e9, 1)) GB; this machine has \(fixed(available * 2 / 1e9, 1)) GB — choose a smaller size")
+        }
+    }
+}
+
+func joinNotes(_ notes: String...) -> String { notes.filter { !$0.isEmpty }.joined(separator: "; ") }
+
+/// "3.2 s", "4.5 min", "2.1 h".
+func duration(_ seconds: Double) -> String {
+    seconds < 90 ? "\(fixed(seconds, 1)) s" : seconds < 5400 ? "\(fixed(seconds / 60, 1)) min" : "\(fixed(seconds / 3600, 1)) h"
+}
+
+/// The CPU's model name from /proc/cpuinfo, or "unknown CPU".
+func cpuModel() -> String {
+    guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+          let line = text.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
+          let colon = line.firstIndex(of: ":") else { return "unknown CPU" }
+    return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+}
+
+/// True when this module was compiled without optimization.
+public var isDebugBuild: Bool {
+    #if DEBUG
+    true
+    #else
+    false
+    #endif
+}
+
+/// Keeps a value alive so the products that produced it cannot be optimized away.
+@inline(never)
+func blackHole(_ value: Float) {
+    if value == .greatestFiniteMagnitude { print("", terminator: "") }
+}

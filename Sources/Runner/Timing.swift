@@ -1,0 +1,42 @@
+/// How long one product took, over several timed runs.
+public struct Timing: Sendable {
+    /// Seconds per product, one entry per timed sample, unsorted.
+    public let samples: [Double]
+    public var median: Double {
+        let sorted = samples.sorted()
+        let mid = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+    }
+    public var minimum: Double { samples.min() ?? .nan }
+}
+
+/// Seconds `body` takes, by the monotonic clock.
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = ContinuousClock.now
+    try body()
+    return secondsSince(start)
+}
+
+/// Seconds from `start` to now.
+func secondsSince(_ start: ContinuousClock.Instant) -> Double {
+    let elapsed = ContinuousClock.now - start
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+}
+
+/// Times `body`: `warmUp` is one run already made (its seconds), then `repeats` samples.
+///
+/// Products shorter than a millisecond are run several times per sample so the clock's
+/// resolution and call overhead do not dominate; products longer than a few seconds get fewer
+/// samples (at least 3, or `repeats` if smaller), so a slow stage does not hold the run for minutes.
+func measure(repeats: Int, warmUp: Double, _ body: () throws -> Void) rethrows -> Timing {
+    let perSample = max(1, min(10_000, Int(1e-3 / max(warmUp, 1e-9))))
+    let samples = warmUp > 2 ? min(repeats, max(3, Int(10 / warmUp))) : repeats
+    var result: [Double] = []
+    for _ in 0..<samples {
+        let total = try seconds {
+            for _ in 0..<perSample { try body() }
+        }
+        result.append(total / Double(perSample))
+    }
+    return Timing(samples: result)
+}

@@ -1,0 +1,64 @@
+// Stage 5 — BLAS. The one idea: call the library that people spend careers tuning.
+//
+// `cblas_sgemm` from OpenBLAS computes C = α·A·B + β·C with cache-blocked loops, packed panels
+// and hand-written SIMD kernels in assembly, chosen at run time for the CPU it finds
+// (`openblas_get_corename()` says which). Debian's OpenBLAS 0.3.21 can pick an older kernel
+// family than the CPU supports; `OPENBLAS_CORETYPE=SkylakeX` (or Haswell, Zen, …) in the
+// environment overrides its choice, which is how to compare them.
+
+import COpenBLAS
+import MatmulCore
+import Synchronization
+
+/// Matrix product by OpenBLAS's `cblas_sgemm`, on a chosen number of threads.
+public struct BLASMatmul: MatmulStage {
+    public let id = "5"
+    public let name = "BLAS"
+    public let change = "OpenBLAS cblas_sgemm: blocked, packed, hand-written SIMD kernels"
+    public let threads: Int
+
+    /// - Parameter threads: how many threads OpenBLAS may use for each product (at least 1).
+    public init(threads: Int = 1) {
+        self.threads = max(1, threads)
+    }
+
+    /// Which OpenBLAS kernel family is in use, e.g. "Haswell" or "SkylakeX".
+    public static var coreName: String { String(cString: openblas_get_corename()) }
+
+    /// OpenBLAS's build configuration, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64".
+    public static var configuration: String { String(cString: openblas_get_config()) }
+
+    public var note: String? { "OpenBLAS core: \(Self.coreName)" }
+
+    /// `a · b`.
+    /// - Throws: `MatmulError.shapeMismatch`, or `.tooLarge` when a dimension exceeds `Int32.max`.
+    public func multiply(_ a: Matrix, _ b: Matrix) throws -> Matrix {
+        let shape = try ProductShape(a, b)
+        let limit = Int(Int32.max)
+        guard shape.m <= limit, shape.k <= limit, shape.n <= limit else {
+            throw MatmulError.tooLarge(a.shape, limit: limit)
+        }
+        var c = shape.zeroResult()
+        // BLAS rejects a leading dimension of 0; an empty product needs no call at all, and
+        // k = 0 leaves C as zeros, which it already is.
+        guard shape.m > 0, shape.n > 0, shape.k > 0 else { return c }
+        let (m, k, n) = (Int32(shape.m), Int32(shape.k), Int32(shape.n))
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                c.withUnsafeMutableBufferPointer { c in
+                    // The thread count is global state in OpenBLAS: set it and multiply under
+                    // one lock so two callers with different counts cannot interleave.
+                    openBLASLock.withLock { _ in
+                        openblas_set_num_threads(Int32(threads))
+                        // Row-major, no transposes: lda = k, ldb = n, ldc = n. β = 0, so C is only written.
+                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k,
+                                    1, a.baseAddress, k, b.baseAddress, n, 0, c.baseAddress, n)
+                    }
+                }
+            }
+        }
+        return c
+    }
+}
+
+private let openBLASLock = Mutex(())

@@ -1,0 +1,65 @@
+import MatmulCore
+import Testing
+@testable import Runner
+
+@Test func defaultsRunBothWorkloads() throws {
+    let options = try parseOptions([])
+    #expect(options.runsFastai)
+    #expect(options.squareSizes == Options.defaultSizes)
+    #expect(options.threads == 1 && options.format == .table && options.stages == nil)
+}
+
+@Test func sizesAndShapesReplaceTheDefaultWorkloads() throws {
+    let options = try parseOptions(["--size", "512", "--size=64", "--shape", "1000x784x10", "--threads", "2"])
+    #expect(!options.runsFastai)
+    #expect(options.squareSizes == [512, 64])
+    #expect(options.shapes == [ProductShape(m: 1000, k: 784, n: 10)])
+    #expect(options.threads == 2)
+    let both = try parseOptions(["--workload", "fastai", "--size", "128"])
+    #expect(both.runsFastai && both.squareSizes == [128])
+}
+
+@Test func stageListsAndRanges() throws {
+    #expect(try parseStages("1,2,3,5") == ["1", "2", "3", "5"])
+    #expect(try parseStages("5,1") == ["1", "5"])
+    #expect(try parseStages("1-3") == ["1", "2", "3"])
+    #expect(try parseStages("2-5") == ["2", "3", "5"])
+    #expect(throws: UsageError.self) { try parseStages("9") }
+    #expect(throws: UsageError.self) { try parseStages("1,,2") }
+}
+
+@Test(arguments: [
+    ["--bogus"], ["--size"], ["--size", "0"], ["--size", "-3"], ["--threads", "two"], ["--repeat", "0"],
+    ["--format", "xml"], ["--workload", "cube"], ["--shape", "10x10"], ["--shape", "axbxc"],
+    ["--max-seconds", "0"], ["--stages", "7"], ["--size", "--threads"],
+])
+func badCommandLinesAreUsageErrors(_ arguments: [String]) {
+    #expect(throws: UsageError.self) { try parseOptions(arguments) }
+}
+
+@Test func badFlagExitsWithCodeTwoAndUsageOnStandardError() {
+    var output = "", error = ""
+    let status = speedupMain(["--sizes", "512"], output: { output += $0 }, error: { error += $0 })
+    #expect(status == 2)
+    #expect(output.isEmpty)
+    #expect(error.contains("unknown option '--sizes'"))
+    #expect(error.contains("usage: swift run -c release speedup"))
+}
+
+@Test func helpGoesToStandardOutput() {
+    var output = ""
+    #expect(speedupMain(["--help"], output: { output += $0 }, error: { _ in }) == 0)
+    #expect(output.contains("--stages LIST"))
+}
+
+@Test func productsLargerThanMemoryAreRefused() throws {
+    let options = try parseOptions(["--size", "200000"])
+    #expect(throws: UsageError.self) { try checkMemory(options) }
+}
+
+@Test func stageIDsAreUniqueAndInLessonOrder() {
+    let stages = allStages(threads: 1)
+    #expect(Set(stages.map(\.id)).count == stages.count)
+    #expect(stages.map(\.number) == stages.map(\.number).sorted())
+    #expect(stages.first?.id == "1")
+}

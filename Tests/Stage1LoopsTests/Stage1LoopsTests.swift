@@ -1,0 +1,9 @@
+import MatmulTesting
+import Testing
+import Stage1Loops
+
+@Test("LoopsMatmul", arguments: ConformanceCase.all)
+func conformance(_ check: ConformanceCase) throws {
+    let problems = try check.problems(of: LoopsMatmul())
+    #expect(problems.isEmpty, "\(problems.joined(separator: "; "))")
+}

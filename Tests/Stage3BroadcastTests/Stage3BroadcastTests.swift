@@ -1,0 +1,9 @@
+import MatmulTesting
+import Testing
+import Stage3Broadcast
+
+@Test("BroadcastMatmul", arguments: ConformanceCase.all)
+func conformance(_ check: ConformanceCase) throws {
+    let problems = try check.problems(of: BroadcastMatmul())
+    #expect(problems.isEmpty, "\(problems.joined(separator: "; "))")
+}
