@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what the course needs and is missing, on Debian or Ubuntu:
+#   pkg-config and libopenblas-dev (Stage 5 links OpenBLAS), zlib1g-dev (the runner reads .gz
+#   files), and dataset-fashion-mnist (real images for the fastai workload; optional).
+# As root it uses apt-get; otherwise sudo; failing both it prints the exact command to run.
+set -euo pipefail
+
+missing=()
+command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+if command -v pkg-config >/dev/null 2>&1; then
+  pkg-config --exists openblas || missing+=(libopenblas-dev)
+  pkg-config --exists zlib || missing+=(zlib1g-dev)
+else
+  missing+=(libopenblas-dev zlib1g-dev)
+fi
+[ -e /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || missing+=(dataset-fashion-mnist)
+
+if ! command -v swift >/dev/null 2>&1; then
+  echo "error: swift is not on PATH. Install Swift 6 from swift.org (or add its usr/bin to PATH), then run this again." >&2
+  exit 1
+fi
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+install="apt-get install -y --no-install-recommends ${missing[*]}"
+echo "setup: installing ${missing[*]}" >&2
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "error: no apt-get here. Install the equivalents of: ${missing[*]} (OpenBLAS with its pkg-config file openblas.pc)." >&2
+  exit 1
+fi
+if [ "$(id -u)" -eq 0 ]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $install
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+  sudo apt-get update -qq
+  sudo DEBIAN_FRONTEND=noninteractive $install
+else
+  echo "error: installing packages needs root. Run:" >&2
+  echo "  sudo apt-get update && sudo $install" >&2
+  exit 1
+fi
