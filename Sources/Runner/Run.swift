@@ -31,8 +31,6 @@ public func runSpeedup(_ options: Options, progress: (String) -> Void) throws ->
         sources: Dictionary(workloads.map { ($0.name, $0.source) }, uniquingKeysWith: { first, _ in first }))
 
     var rows: [Row] = []
-    // GFLOP/s each stage reached on its largest product so far: the basis of time estimates.
-    var rates: [String: (flops: Double, gflops: Double)] = [:]
     let total = workloads.reduce(0) { $0 + $1.problems.count } * stages.count
     for workload in workloads {
         for problem in workload.problems {
@@ -43,12 +41,11 @@ public func runSpeedup(_ options: Options, progress: (String) -> Void) throws ->
                 var row = Row(workload: workload.name, shape: shape.description, shapeID: "\(shape.m)x\(shape.k)x\(shape.n)",
                               stage: stage.id, name: stage.name, change: stage.change, threads: stage.threads,
                               note: stage.note ?? "")
-                let rate = try rates[stage.id]?.gflops ?? probeRate(stage, like: shape)
-                let estimate = shape.flops / (rate * 1e9)
+                let (estimate, probeRows) = try estimateSeconds(stage, problem)
                 progress("[\(rows.count + 1)/\(total)] \(workload.name) \(shape), stage \(stage.id) \(stage.name)"
                          + (estimate > 1 ? " (about \(duration(estimate)) a run)" : ""))
                 if estimate > options.maxSeconds {
-                    row.note = "skipped: about \(duration(estimate)) a run at the \(fixed(rate, 2)) GFLOP/s it reached on a smaller product; "
+                    row.note = "skipped: about \(duration(estimate)) a run (timed on \(probeRows) of \(shape.m) rows); "
                         + "--max-seconds \(Int(estimate.rounded(.up)) + 1) runs it"
                     rows.append(row)
                     continue
@@ -78,9 +75,6 @@ public func runSpeedup(_ options: Options, progress: (String) -> Void) throws ->
                 if timing.samples.count < options.repeats {
                     row.note = joinNotes(row.note, "median of \(timing.samples.count) runs")
                 }
-                if shape.flops >= rates[stage.id]?.flops ?? 0, gflops > 0 {
-                    rates[stage.id] = (shape.flops, gflops)
-                }
                 rows.append(row)
             }
         }
@@ -88,15 +82,18 @@ public func runSpeedup(_ options: Options, progress: (String) -> Void) throws ->
     return (rows, context)
 }
 
-/// GFLOP/s of `stage` on a small product (at most 64 in each dimension) shaped like `shape`.
-func probeRate(_ stage: any MatmulStage, like shape: ProductShape) throws -> Double {
-    let small = ProductShape(m: min(shape.m, 64), k: min(shape.k, 64), n: min(shape.n, 64))
-    guard small.flops > 0 else { return .infinity }
-    let a = try Matrix.randomNormal(rows: small.m, columns: small.k, seed: 1)
-    let b = try Matrix.randomNormal(rows: small.k, columns: small.n, seed: 2)
-    _ = try stage.multiply(a, b)
-    let time = try seconds { _ = try stage.multiply(a, b) }
-    return small.flops / max(time, 1e-9) / 1e9
+/// Estimated seconds for one run of `stage` on `problem`, and how many rows of A the estimate
+/// timed: the first rows of A (about 50 MFLOP of work) times all of B, scaled up to every row.
+/// Every stage's work grows in proportion to m, so this holds for the cache effects of the real
+/// k and n too, which a smaller square product would miss.
+func estimateSeconds(_ stage: any MatmulStage, _ problem: Problem) throws -> (seconds: Double, rows: Int) {
+    let shape = problem.shape
+    guard shape.flops > 0 else { return (0, 0) }
+    let rows = max(1, min(shape.m, Int(50e6 / (2 * Double(shape.k) * Double(shape.n)))))
+    guard rows < shape.m else { return (0, rows) }
+    let top = try Matrix(rows: rows, columns: shape.k, elements: Array(problem.a.elements[0..<(rows * shape.k)]))
+    let time = try seconds { _ = try stage.multiply(top, problem.b) }
+    return (time * Double(shape.m) / Double(rows), rows)
 }
 
 /// Refuses products whose matrices would not fit in half of this machine's memory.

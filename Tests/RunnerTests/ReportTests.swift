@@ -43,11 +43,11 @@ func smallRun(format: String) -> (status: Int32, output: String, error: String) 
 
 @Test func aStageTooSlowForTheLimitIsSkippedWithANote() {
     var output = ""
-    let status = speedupMain(["--stages", "1", "--size", "256", "--max-seconds", "0.000001", "--format", "csv"],
+    let status = speedupMain(["--stages", "1", "--size", "1024", "--max-seconds", "0.000001", "--format", "csv"],
                              output: { output += $0 }, error: { _ in })
     #expect(status == 0)
     let row = output.split(separator: "\n").last ?? ""
-    #expect(row.hasPrefix("square,256x256x256,1,loops,1,,,"))
+    #expect(row.hasPrefix("square,1024x1024x1024,1,loops,1,,,"))
     #expect(row.contains("skipped: about"))
 }
 

@@ -2,7 +2,7 @@ import MatmulTesting
 import Testing
 import Stage2Dot
 
-@Test("DotMatmul", arguments: ConformanceCase.all)
+@Test("Stage 2 (dot) passes the shared conformance checks", arguments: ConformanceCase.all)
 func conformance(_ check: ConformanceCase) throws {
     let problems = try check.problems(of: DotMatmul())
     #expect(problems.isEmpty, "\(problems.joined(separator: "; "))")

@@ -2,13 +2,13 @@ import MatmulTesting
 import Testing
 import Stage5BLAS
 
-@Test("BLASMatmul", arguments: ConformanceCase.all)
+@Test("Stage 5 (BLAS) passes the shared conformance checks", arguments: ConformanceCase.all)
 func conformance(_ check: ConformanceCase) throws {
     let problems = try check.problems(of: BLASMatmul())
     #expect(problems.isEmpty, "\(problems.joined(separator: "; "))")
 }
 
-@Test("BLASMatmul on two threads", arguments: ConformanceCase.all)
+@Test("Stage 5 (BLAS) on two threads passes the shared conformance checks", arguments: ConformanceCase.all)
 func conformanceOnTwoThreads(_ check: ConformanceCase) throws {
     let problems = try check.problems(of: BLASMatmul(threads: 2))
     #expect(problems.isEmpty, "\(problems.joined(separator: "; "))")
