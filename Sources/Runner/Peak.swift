@@ -9,29 +9,23 @@
 
 /// Measured peak GFLOP/s of one core for Float32 FMA.
 public func measurePeakGFLOPS() -> Double {
-    max(fmaThroughput8(), fmaThroughput16())
-}
-
-/// GFLOP/s of `fmaChains8`: best of 3 runs of about 10 ms.
-func fmaThroughput8() -> Double {
     let iterations = 1_000_000
-    var best = 0.0
-    for _ in 0..<3 {
-        let start = ContinuousClock.now
-        blackHole(fmaChains8(iterations, SIMD8(repeating: 1e-7), SIMD8(repeating: 1)).sum())
-        best = max(best, Double(8 * 8 * 2 * iterations) / secondsSince(start) / 1e9)
+    let eightLanes = bestGFLOPS(flops: 8 * 8 * 2 * iterations) {
+        fmaChains8(iterations, SIMD8(repeating: 1e-7), SIMD8(repeating: 1)).sum()
     }
-    return best
+    let sixteenLanes = bestGFLOPS(flops: 8 * 16 * 2 * iterations) {
+        fmaChains16(iterations, SIMD16(repeating: 1e-7), SIMD16(repeating: 1)).sum()
+    }
+    return max(eightLanes, sixteenLanes)
 }
 
-/// GFLOP/s of `fmaChains16`: best of 3 runs of about 20 ms.
-func fmaThroughput16() -> Double {
-    let iterations = 1_000_000
+/// The best GFLOP/s of three timed calls of `run`, which does `flops` FLOPs.
+func bestGFLOPS(flops: Int, _ run: () -> Float) -> Double {
     var best = 0.0
     for _ in 0..<3 {
         let start = ContinuousClock.now
-        blackHole(fmaChains16(iterations, SIMD16(repeating: 1e-7), SIMD16(repeating: 1)).sum())
-        best = max(best, Double(8 * 16 * 2 * iterations) / secondsSince(start) / 1e9)
+        blackHole(run())
+        best = max(best, Double(flops) / secondsSince(start) / 1e9)
     }
     return best
 }
