@@ -63,7 +63,7 @@ public let usage = """
     examples:
       swift run -c release speedup
       swift run -c release speedup --stages 1,2,3,5 --size 512 --threads 1 --format csv
-      OPENBLAS_CORETYPE=SkylakeX swift run -c release speedup --stages 5 --size 1024
+      OPENBLAS_CORETYPE=Haswell swift run -c release speedup --stages 5 --size 1024
     """
 
 /// Parses `speedup`'s arguments (without the program name).

@@ -7,6 +7,7 @@
 // environment overrides its choice, which is how to compare them.
 
 import COpenBLAS
+import Foundation
 import MatmulCore
 import Synchronization
 
@@ -30,6 +31,18 @@ public struct BLASMatmul: MatmulStage {
 
     public var note: String? { "OpenBLAS core: \(Self.coreName)" }
 
+    /// Why OpenBLAS's kernels cannot run here, or nil. `OPENBLAS_CORETYPE` can force AVX-512
+    /// kernels (SkylakeX, Cooperlake, SapphireRapids) onto a CPU without AVX-512, where the first
+    /// product would die with an illegal instruction; Stage 5 throws this instead.
+    public static let unsupportedCore: String? = {
+        let avx512Cores: Set<String> = ["skylakex", "cooperlake", "sapphirerapids"]
+        guard avx512Cores.contains(coreName.lowercased()),
+              let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              !cpuinfo.contains("avx512f") else { return nil }
+        return "OpenBLAS core \(coreName) needs AVX-512, which this CPU lacks (no avx512f in /proc/cpuinfo); "
+            + "unset OPENBLAS_CORETYPE or choose a core this CPU runs, such as Haswell or Zen"
+    }()
+
     /// `a · b`.
     /// - Throws: `MatmulError.shapeMismatch`, or `.tooLarge` when a dimension exceeds `Int32.max`.
     public func multiply(_ a: Matrix, _ b: Matrix) throws -> Matrix {
@@ -38,6 +51,7 @@ public struct BLASMatmul: MatmulStage {
         guard shape.m <= limit, shape.k <= limit, shape.n <= limit else {
             throw MatmulError.tooLarge(a.shape, limit: limit)
         }
+        if let reason = Self.unsupportedCore { throw BLASError(reason: reason) }
         var c = shape.zeroResult()
         // BLAS rejects a leading dimension of 0; an empty product needs no call at all, and
         // k = 0 leaves C as zeros, which it already is.
@@ -59,6 +73,12 @@ public struct BLASMatmul: MatmulStage {
         }
         return c
     }
+}
+
+/// OpenBLAS cannot run on this machine as configured; the reason says what to change.
+public struct BLASError: Error, CustomStringConvertible {
+    public let reason: String
+    public var description: String { reason }
 }
 
 private let openBLASLock = Mutex(())
