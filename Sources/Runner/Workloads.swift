@@ -3,7 +3,6 @@ import MatmulCore
 
 /// One product to time: its label, its inputs, and what the inputs are.
 public struct Problem: Sendable {
-    public let workload: String
     public let a: Matrix
     public let b: Matrix
     public var shape: ProductShape { ProductShape(m: a.rows, k: a.columns, n: b.columns) }
@@ -43,16 +42,15 @@ public func fastaiWorkload(imagesPath: String, explicitlyNamed: Bool) throws -> 
     let xTrain = try Matrix(rows: trainCount, columns: pixels, elements: Array(rows[0..<(trainCount * pixels)]))
     let xValid5 = try Matrix(rows: 5, columns: pixels, elements: Array(rows[(trainCount * pixels)...]))
     return Workload(name: "fastai", source: source, problems: [
-        Problem(workload: "fastai", a: xValid5, b: weights),
-        Problem(workload: "fastai", a: xTrain, b: weights),
+        Problem(a: xValid5, b: weights),
+        Problem(a: xTrain, b: weights),
     ])
 }
 
 /// Square products n×n · n×n of seeded normal matrices.
 public func squareWorkload(sizes: [Int]) throws -> Workload {
     Workload(name: "square", source: "seeded normal matrices", problems: try sizes.map { n in
-        Problem(workload: "square",
-                a: try Matrix.randomNormal(rows: n, columns: n, seed: UInt64(2 * n)),
+        Problem(a: try Matrix.randomNormal(rows: n, columns: n, seed: UInt64(2 * n)),
                 b: try Matrix.randomNormal(rows: n, columns: n, seed: UInt64(2 * n + 1)))
     })
 }
@@ -60,8 +58,7 @@ public func squareWorkload(sizes: [Int]) throws -> Workload {
 /// Products of the given shapes, m×k · k×n, of seeded normal matrices.
 public func shapeWorkload(shapes: [ProductShape]) throws -> Workload {
     Workload(name: "shape", source: "seeded normal matrices", problems: try shapes.map { s in
-        Problem(workload: "shape",
-                a: try Matrix.randomNormal(rows: s.m, columns: s.k, seed: 21),
+        Problem(a: try Matrix.randomNormal(rows: s.m, columns: s.k, seed: 21),
                 b: try Matrix.randomNormal(rows: s.k, columns: s.n, seed: 22))
     })
 }
