@@ -25,10 +25,13 @@ public struct Options: Equatable, Sendable {
     /// The square sizes used when neither --size nor --shape is given.
     public static let defaultSizes = [256, 512, 1024]
 
-    /// The workloads this run covers, in order: fastai, square, then any --shape products.
-    public var runsFastai: Bool { workload == .fastai || workload == .all || (workload == nil && sizes.isEmpty && shapes.isEmpty) }
+    /// No workload, size or shape was named: run fastai and the default square sizes.
+    var usesDefaultWorkloads: Bool { workload == nil && sizes.isEmpty && shapes.isEmpty }
+    /// Whether this run includes the fastai workload.
+    public var runsFastai: Bool { workload == .fastai || workload == .all || usesDefaultWorkloads }
+    /// The square sizes this run covers: the --size values, or the defaults when square is wanted.
     public var squareSizes: [Int] {
-        let named = workload == .square || workload == .all || (workload == nil && sizes.isEmpty && shapes.isEmpty)
+        let named = workload == .square || workload == .all || usesDefaultWorkloads
         return sizes.isEmpty && named ? Self.defaultSizes : sizes
     }
 }

@@ -116,17 +116,10 @@ func duration(_ seconds: Double) -> String {
     seconds < 90 ? "\(fixed(seconds, 1)) s" : seconds < 5400 ? "\(fixed(seconds / 60, 1)) min" : "\(fixed(seconds / 3600, 1)) h"
 }
 
-/// The CPU's model name and widest vector instructions, from /proc/cpuinfo.
+/// The CPU's model name and widest vector instructions.
 func cpuModel() -> String {
-    guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return "unknown CPU" }
-    func field(_ name: String) -> String? {
-        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(name) }),
-              let colon = line.firstIndex(of: ":") else { return nil }
-        return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-    }
-    let flags = Set((field("flags") ?? "").split(separator: " "))
-    let vectors = flags.contains("avx512f") ? "AVX-512" : flags.contains("avx2") ? "AVX2, no AVX-512" : "no AVX2"
-    return "\(field("model name") ?? "unknown CPU") (\(vectors)\(flags.contains("fma") ? ", FMA" : ""))"
+    let vectors = HostCPU.hasAVX512 ? "AVX-512" : HostCPU.flags.contains("avx2") ? "AVX2, no AVX-512" : "no AVX2"
+    return "\(HostCPU.modelName) (\(vectors)\(HostCPU.flags.contains("fma") ? ", FMA" : ""))"
 }
 
 /// True when this module was compiled without optimization.

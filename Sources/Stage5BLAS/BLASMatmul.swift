@@ -7,7 +7,6 @@
 // environment overrides its choice, which is how to compare them.
 
 import COpenBLAS
-import Foundation
 import MatmulCore
 import Synchronization
 
@@ -36,9 +35,7 @@ public struct BLASMatmul: MatmulStage {
     /// product would die with an illegal instruction; Stage 5 throws this instead.
     public static let unsupportedCore: String? = {
         let avx512Cores: Set<String> = ["skylakex", "cooperlake", "sapphirerapids"]
-        guard avx512Cores.contains(coreName.lowercased()),
-              let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-              !cpuinfo.contains("avx512f") else { return nil }
+        guard avx512Cores.contains(coreName.lowercased()), !HostCPU.hasAVX512 else { return nil }
         return "OpenBLAS core \(coreName) needs AVX-512, which this CPU lacks (no avx512f in /proc/cpuinfo); "
             + "unset OPENBLAS_CORETYPE or choose a core this CPU runs, such as Haswell or Zen"
     }()
