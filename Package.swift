@@ -21,6 +21,7 @@ let package = Package(
         .target(name: "Stage1Loops", dependencies: ["MatmulCore"], swiftSettings: hostCPU),
         .target(name: "Stage2Dot", dependencies: ["MatmulCore"], swiftSettings: hostCPU),
         .target(name: "Stage3Broadcast", dependencies: ["MatmulCore"], swiftSettings: hostCPU),
+        .target(name: "Stage4Blocked", dependencies: ["MatmulCore"], swiftSettings: hostCPU),
         .target(name: "Stage5BLAS", dependencies: ["MatmulCore", "COpenBLAS"], swiftSettings: hostCPU),
 
         // System libraries: OpenBLAS for Stage 5, zlib for reading the gzipped Fashion-MNIST files.
@@ -30,7 +31,7 @@ let package = Package(
         // The runner: the stage list, workloads, timing and the table; `speedup` is its command line.
         .target(
             name: "Runner",
-            dependencies: ["MatmulCore", "Stage1Loops", "Stage2Dot", "Stage3Broadcast", "Stage5BLAS", "CZlib"],
+            dependencies: ["MatmulCore", "Stage1Loops", "Stage2Dot", "Stage3Broadcast", "Stage4Blocked", "Stage5BLAS", "CZlib"],
             swiftSettings: hostCPU),
         .executableTarget(name: "speedup", dependencies: ["Runner"], swiftSettings: hostCPU),
 
@@ -40,6 +41,7 @@ let package = Package(
         .testTarget(name: "Stage1LoopsTests", dependencies: ["Stage1Loops", "MatmulTesting"]),
         .testTarget(name: "Stage2DotTests", dependencies: ["Stage2Dot", "MatmulTesting"]),
         .testTarget(name: "Stage3BroadcastTests", dependencies: ["Stage3Broadcast", "MatmulTesting"]),
+        .testTarget(name: "Stage4BlockedTests", dependencies: ["Stage4Blocked", "MatmulTesting"]),
         .testTarget(name: "Stage5BLASTests", dependencies: ["Stage5BLAS", "MatmulTesting"]),
         .testTarget(name: "MatmulCoreTests", dependencies: ["MatmulCore"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "CZlib"]),

@@ -2,6 +2,7 @@ import MatmulCore
 import Stage1Loops
 import Stage2Dot
 import Stage3Broadcast
+import Stage4Blocked
 import Stage5BLAS
 
 /// Every stage, in lesson order: the one list the runner iterates.
@@ -13,6 +14,10 @@ public func allStages(threads: Int) -> [any MatmulStage] {
         LoopsMatmul(),
         DotMatmul(),
         BroadcastMatmul(),
+        BlockedMatmul(step: .tiled),
+        BlockedMatmul(step: .packed),
+        BlockedMatmul(step: .microKernel),
+        BlockedMatmul(step: .full, threads: threads),
         BLASMatmul(threads: threads),
     ]
 }

@@ -1,0 +1,108 @@
+// How big the blocks are, and why. Stage 4's loops (BlockedMatmul.swift) cut the product into
+// blocks so that each piece of data sits in the cache level that serves it:
+//
+//     one micro-panel of B   kc × nr floats   in L1   (read once per micro-tile, reused mc/mr times)
+//     the packed block of A  mc × kc floats   in L2   (reused for every micro-panel of B)
+//     the packed panel of B  kc × nc floats   in L3   (reused for every block of A)
+//
+// Half of each cache is budgeted, leaving the other half for the data streaming past (C's
+// micro-tile, the next micro-panel, the other operand). The numbers come from Linux's
+// description of this CPU's caches, so the same code picks sensible blocks on another machine;
+// `speedup tune` measures the neighbours of this guess and prints the best.
+
+import Foundation
+
+/// The data-cache sizes of this machine, in bytes, as Linux reports them for CPU 0.
+public struct CacheSizes: Equatable, Sendable {
+    public var l1: Int
+    public var l2: Int
+    public var l3: Int
+
+    public init(l1: Int, l2: Int, l3: Int) {
+        (self.l1, self.l2, self.l3) = (l1, l2, l3)
+    }
+
+    /// Read from /sys/devices/system/cpu/cpu0/cache; a cache Linux does not describe gets a
+    /// common size (32 KiB L1, 512 KiB L2, 8 MiB L3).
+    public static let host: CacheSizes = {
+        var sizes = CacheSizes(l1: 32 << 10, l2: 512 << 10, l3: 8 << 20)
+        let directory = "/sys/devices/system/cpu/cpu0/cache"
+        for index in 0..<8 {
+            func read(_ name: String) -> String? {
+                (try? String(contentsOfFile: "\(directory)/index\(index)/\(name)", encoding: .utf8))?
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            guard let level = read("level").flatMap(Int.init), let type = read("type"),
+                  type != "Instruction", let bytes = read("size").flatMap(parseCacheSize) else { continue }
+            switch level {
+            case 1: sizes.l1 = bytes
+            case 2: sizes.l2 = bytes
+            case 3: sizes.l3 = bytes
+            default: break
+            }
+        }
+        return sizes
+    }()
+}
+
+/// "32K", "512K", "32768K", "1M" → bytes.
+func parseCacheSize(_ text: String) -> Int? {
+    let multiplier: Int
+    var digits = Substring(text)
+    switch text.last {
+    case "K": multiplier = 1 << 10; digits = digits.dropLast()
+    case "M": multiplier = 1 << 20; digits = digits.dropLast()
+    case "G": multiplier = 1 << 30; digits = digits.dropLast()
+    default: multiplier = 1
+    }
+    guard let value = Int(digits), value > 0 else { return nil }
+    return value * multiplier
+}
+
+/// The three block sizes of the blocked loops: kc (depth), mc (rows of A), nc (columns of B).
+public struct BlockSizes: Equatable, Sendable, CustomStringConvertible {
+    /// Rows of A per packed block; a multiple of the micro-kernel's `mr`.
+    public let mc: Int
+    /// Depth of one block: columns of A and rows of B packed together.
+    public let kc: Int
+    /// Columns of B per packed panel; a multiple of the micro-kernel's `nr`.
+    public let nc: Int
+
+    /// Block sizes rounded to what the micro-kernel needs (mc to a multiple of mr, nc of nr).
+    /// - Throws: `BlockSizeError` when a size is below 1.
+    public init(mc: Int, kc: Int, nc: Int) throws {
+        guard mc >= 1, kc >= 1, nc >= 1 else { throw BlockSizeError(mc: mc, kc: kc, nc: nc) }
+        self.mc = roundUp(mc, to: MicroKernel.mr)
+        self.kc = kc
+        self.nc = roundUp(nc, to: MicroKernel.nr)
+    }
+
+    /// The sizes that follow from `caches` (half of each level, as in the comment at the top).
+    public init(caches: CacheSizes) {
+        let float = MemoryLayout<Float>.size
+        // L1: one kc × nr micro-panel of B. 32 KiB → kc = 16 KiB / (16 · 4 B) = 256.
+        let kc = max(16, caches.l1 / 2 / (MicroKernel.nr * float))
+        // L2: the mc × kc block of A. 512 KiB → mc = 256 KiB / (256 · 4 B) = 256 → 252 (a multiple of 6).
+        let mc = max(MicroKernel.mr, caches.l2 / 2 / (kc * float) / MicroKernel.mr * MicroKernel.mr)
+        // L3: the kc × nc panel of B, shared by every core. 32 MiB → 16 MiB / 1 KiB = 16384 columns.
+        let nc = max(MicroKernel.nr, caches.l3 / 2 / (kc * float) / MicroKernel.nr * MicroKernel.nr)
+        self.mc = mc
+        self.kc = kc
+        self.nc = nc
+    }
+
+    /// This machine's sizes: derived from its caches.
+    public static let host = BlockSizes(caches: .host)
+
+    public var description: String { "mc=\(mc) kc=\(kc) nc=\(nc)" }
+}
+
+/// A block size below 1 was asked for.
+public struct BlockSizeError: Error, CustomStringConvertible {
+    public let mc: Int, kc: Int, nc: Int
+    public var description: String { "block sizes must be 1 or more, got mc=\(mc) kc=\(kc) nc=\(nc)" }
+}
+
+func roundUp(_ value: Int, to multiple: Int) -> Int {
+    (value + multiple - 1) / multiple * multiple
+}

@@ -1,0 +1,241 @@
+// Stage 4 — blocked. The one idea: stop streaming through memory; bring a block of the problem
+// into the cache, do all the work it allows, then move on. Built up in four steps, each a row of
+// the speedup table, so each step's gain is measured on its own:
+//
+//   4a tiled        Stage 3's i-k-j loops, cut into blocks that fit in the caches
+//   4b packed       + copy each block into a contiguous, zero-padded buffer in the order it is used
+//   4c micro-kernel + a 6 × 16 tile of C held in SIMD registers, updated with FMA
+//   4  blocked      + threads over blocks of rows, and a memory-bound path for skinny B
+//
+// The loop nest of 4b–4 (the one GotoBLAS and BLIS made standard), from the outside in:
+//
+//   for jc: columns of B, nc at a time          B panel   (kc × nc) in L3
+//     for pc: depth, kc at a time                  packed once, shared by every thread
+//       for ic: rows of A, mc at a time             A block   (mc × kc) in L2, packed per thread
+//         for jr: nr columns                           B micro-panel (kc × nr) in L1
+//           for ir: mr rows                              micro-kernel: C[ir, jr] tile += A · B
+
+import Dispatch
+import MatmulCore
+
+/// The blocked matrix product, at one of the four steps of the lesson.
+public struct BlockedMatmul: MatmulStage {
+    /// How far along the lesson's steps this product goes; each includes the ones before it.
+    public enum Step: String, CaseIterable, Sendable {
+        case tiled, packed, microKernel, full
+    }
+
+    public let step: Step
+    public let threads: Int
+    public let blocks: BlockSizes
+
+    /// - Parameters:
+    ///   - step: how much of the lesson to use (default: all of it).
+    ///   - threads: threads for the `full` step (at least 1); the other steps use one thread.
+    ///   - blocks: the block sizes (default: derived from this machine's caches).
+    public init(step: Step = .full, threads: Int = 1, blocks: BlockSizes = .host) {
+        self.step = step
+        self.threads = step == .full ? max(1, threads) : 1
+        self.blocks = blocks
+    }
+
+    public var id: String {
+        switch step {
+        case .tiled: "4a"
+        case .packed: "4b"
+        case .microKernel: "4c"
+        case .full: "4"
+        }
+    }
+
+    public var name: String {
+        switch step {
+        case .tiled: "tiled"
+        case .packed: "packed"
+        case .microKernel: "micro-kernel"
+        case .full: "blocked"
+        }
+    }
+
+    public var change: String {
+        switch step {
+        case .tiled: "Stage 3's loops cut into blocks that stay in L1/L2"
+        case .packed: "blocks of A and B packed contiguous and zero-padded"
+        case .microKernel: "6×16 tile of C in SIMD registers, FMA"
+        case .full: "threads over row blocks; skinny B read once"
+        }
+    }
+
+    public var note: String? { step == .tiled ? nil : "\(blocks)" }
+
+    /// `a · b`. Complexity: O(m·n·k) time; O(kc·nc + threads·mc·kc) floats of packing buffers.
+    public func multiply(_ a: Matrix, _ b: Matrix) throws -> Matrix {
+        let shape = try ProductShape(a, b)
+        var c = shape.zeroResult()
+        // Empty products need no work, and with k = 0 C stays zero.
+        guard shape.m > 0, shape.n > 0, shape.k > 0 else { return c }
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                c.withUnsafeMutableBufferPointer { c in
+                    // The views only read A and B; the casts to mutable are for the shared view type.
+                    let av = MatrixView(base: UnsafeMutablePointer(mutating: a.baseAddress!), rows: shape.m, columns: shape.k, stride: shape.k)
+                    let bv = MatrixView(base: UnsafeMutablePointer(mutating: b.baseAddress!), rows: shape.k, columns: shape.n, stride: shape.n)
+                    let cv = MatrixView(base: c.baseAddress!, rows: shape.m, columns: shape.n, stride: shape.n)
+                    multiplyAdd(av, bv, cv)
+                }
+            }
+        }
+        return c
+    }
+
+    /// C += A · B on views into larger matrices (Strassen calls this on quadrants).
+    func multiplyAdd(_ a: MatrixView, _ b: MatrixView, _ c: MatrixView) {
+        guard a.rows > 0, b.columns > 0, a.columns > 0 else { return }
+        switch step {
+        case .tiled:
+            tiledProduct(a, b, c, blocks: blocks)
+        case .packed:
+            packedProduct(a, b, c, blocks: blocks, threads: 1, kernel: plainKernel)
+        case .microKernel:
+            packedProduct(a, b, c, blocks: blocks, threads: 1, kernel: microKernel)
+        case .full where b.columns < MicroKernel.nr:
+            skinnyProduct(a, b, c, threads: threads)
+        case .full:
+            packedProduct(a, b, c, blocks: blocks, threads: threads, kernel: microKernel)
+        }
+    }
+}
+
+// MARK: - 4a: tiling
+
+/// Stage 3's i-k-j loops over blocks. Stage 3 streams all of B past every row of A; here an
+/// mc-row strip of A meets one block of B, `depth` rows by `width` columns, sized so that the
+/// row segment of C being updated stays in L1 (half of it) and the block of B in L2 (half of it).
+func tiledProduct(_ a: MatrixView, _ b: MatrixView, _ c: MatrixView, blocks: BlockSizes) {
+    let (m, k, n) = (a.rows, a.columns, b.columns)
+    let float = MemoryLayout<Float>.size
+    let width = min(n, CacheSizes.host.l1 / 2 / float)
+    let depth = max(8, CacheSizes.host.l2 / 2 / (width * float))
+    for jc in stride(from: 0, to: n, by: width) {
+        let columns = min(width, n - jc)
+        for pc in stride(from: 0, to: k, by: depth) {
+            let pEnd = min(pc + depth, k)
+            for ic in stride(from: 0, to: m, by: blocks.mc) {
+                for i in ic..<min(ic + blocks.mc, m) {
+                    let cRow = c.pointer(i, jc)
+                    for p in pc..<pEnd {
+                        let aip = a[i, p]
+                        let bRow = b.pointer(p, jc)
+                        for j in 0..<columns { cRow[j] += aip * bRow[j] }
+                    }
+                }
+            }
+        }
+    }
+}
+
+// MARK: - 4b–4: packed blocks and a kernel per tile
+
+/// The signature both tile kernels share: C tile (mr × nr, rows `ldc` apart) += packed A · packed B.
+typealias TileKernel = @Sendable (_ depth: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                        _ c: UnsafeMutablePointer<Float>, _ ldc: Int) -> Void
+
+/// 4b's kernel: the same tile as the micro-kernel, written as plain loops. The tile is a local
+/// array, so the compiler knows nothing else writes it and vectorizes the j loop; but `+=` of a
+/// product is a multiply then an add, never a fused FMA, and the register allocation is up to it.
+@inline(never)
+func plainKernel(depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                 c: UnsafeMutablePointer<Float>, ldc: Int) {
+    let (mr, nr) = (MicroKernel.mr, MicroKernel.nr)
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: mr * nr) { tile in
+        tile.initialize(repeating: 0)
+        for p in 0..<depth {
+            for r in 0..<mr {
+                let arp = a[p * mr + r]
+                for j in 0..<nr { tile[r * nr + j] += arp * b[p * nr + j] }
+            }
+        }
+        for r in 0..<mr {
+            for j in 0..<nr { c[r * ldc + j] += tile[r * nr + j] }
+        }
+    }
+}
+
+/// C += A · B by the five-loop nest at the top of this file, with `kernel` on each mr × nr tile.
+func packedProduct(_ a: MatrixView, _ b: MatrixView, _ c: MatrixView, blocks: BlockSizes,
+                   threads: Int, kernel: TileKernel) {
+    let (m, k, n) = (a.rows, a.columns, b.columns)
+    let (mr, nr) = (MicroKernel.mr, MicroKernel.nr)
+    let kc = min(blocks.kc, k)
+    let nc = min(blocks.nc, roundUp(n, to: nr))
+    let mc = min(blocks.mc, roundUp(m, to: mr))
+    // One packed B panel shared by all threads; per thread, a packed A block and an edge tile.
+    let packedB = Buffer(count: kc * nc)
+    let workspaces = (0..<threads).map { _ in Buffer(count: mc * kc + mr * nr) }
+    defer {
+        packedB.free()
+        workspaces.forEach { $0.free() }
+    }
+    let microRows = (m + mr - 1) / mr
+    for jc in stride(from: 0, to: n, by: nc) {
+        let columns = min(nc, n - jc)
+        for pc in stride(from: 0, to: k, by: kc) {
+            let depth = min(kc, k - pc)
+            let bBlock = b.block(rows: pc..<pc + depth, columns: jc..<jc + columns)
+            let panels = (columns + nr - 1) / nr
+            forEachThread(threads) { t, count in
+                packB(bBlock, into: packedB.base, panels: (panels * t / count)..<(panels * (t + 1) / count))
+            }
+            // Each thread takes a contiguous range of rows, a multiple of mr, and writes only those rows of C.
+            forEachThread(threads) { t, count in
+                let packedA = workspaces[t].base
+                let edgeTile = packedA + mc * kc
+                let rows = min(m, microRows * t / count * mr)..<min(m, microRows * (t + 1) / count * mr)
+                for ic in stride(from: rows.lowerBound, to: rows.upperBound, by: mc) {
+                    let height = min(mc, rows.upperBound - ic)
+                    packA(a.block(rows: ic..<ic + height, columns: pc..<pc + depth), into: packedA)
+                    for jr in stride(from: 0, to: columns, by: nr) {
+                        let tileColumns = min(nr, columns - jr)
+                        let bPanel = UnsafePointer(packedB.base + jr * depth)
+                        for ir in stride(from: 0, to: height, by: mr) {
+                            let tileRows = min(mr, height - ir)
+                            let aPanel = UnsafePointer(packedA + ir * depth)
+                            let cTile = c.pointer(ic + ir, jc + jr)
+                            if tileRows == mr && tileColumns == nr {
+                                kernel(depth, aPanel, bPanel, cTile, c.stride)
+                            } else {
+                                // An edge tile: compute the whole padded tile into scratch, add the part inside C.
+                                edgeTile.update(repeating: 0, count: mr * nr)
+                                kernel(depth, aPanel, bPanel, edgeTile, nr)
+                                for r in 0..<tileRows {
+                                    for j in 0..<tileColumns { cTile[r * c.stride + j] += edgeTile[r * nr + j] }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A 64-byte-aligned float buffer (a cache line; also the widest SIMD load) handed to threads.
+struct Buffer: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Float>
+
+    init(count: Int) {
+        base = UnsafeMutableRawPointer.allocate(byteCount: max(1, count) * MemoryLayout<Float>.size, alignment: 64)
+            .bindMemory(to: Float.self, capacity: max(1, count))
+    }
+
+    func free() { UnsafeMutableRawPointer(base).deallocate() }
+}
+
+/// Runs `body(t, count)` for t in 0..<count on `count` threads; on the calling thread alone when count is 1.
+func forEachThread(_ count: Int, _ body: @Sendable (_ thread: Int, _ count: Int) -> Void) {
+    if count == 1 {
+        body(0, 1)
+    } else {
+        DispatchQueue.concurrentPerform(iterations: count) { body($0, count) }
+    }
+}

@@ -1,0 +1,93 @@
+// The skinny path: C = A · B when B has fewer columns than one micro-tile (n < 16), such as
+// the fastai shape 50000×784 · 784×10.
+//
+// The roofline. That product is 2·50000·784·10 = 0.78 GFLOP on 157 MB of A: 5 FLOPs per byte.
+// A core does ~100 GFLOP/s but reads memory at a few tens of GB/s, so the time is set by how
+// fast A streams in, not by arithmetic — provided the arithmetic keeps up. The blocked path
+// cannot: it would pad 10 columns to 16 (37% of its FMAs wasted on zeros) and copy all of A
+// into packed blocks, an extra write and read of every byte.
+//
+// So this path reads A exactly once, in place, and computes dot products along k instead:
+// two rows of A against five columns of B (stored transposed, Bᵀ, 31 KiB for n = 10: it stays
+// in L1/L2) — ten independent SIMD accumulators, two loads of A and five of Bᵀ per ten FMAs.
+
+import MatmulCore
+
+/// C += A · B for a B with few columns, reading A once, row pair by row pair; `threads`
+/// threads take contiguous ranges of rows.
+func skinnyProduct(_ a: MatrixView, _ b: MatrixView, _ c: MatrixView, threads: Int) {
+    let (m, k, n) = (a.rows, a.columns, b.columns)
+    // Bᵀ: column j of B becomes the contiguous row j, so a dot product reads both operands in order.
+    let bt = UnsafeMutablePointer<Float>.allocate(capacity: n * k)
+    defer { bt.deallocate() }
+    for p in 0..<k {
+        for j in 0..<n { bt[j * k + p] = b[p, j] }
+    }
+    let transposed = MatrixView(base: bt, rows: n, columns: k, stride: k)
+    let pairs = (m + 1) / 2
+    forEachThread(threads) { t, count in
+        let rows = (pairs * t / count * 2)..<min(m, pairs * (t + 1) / count * 2)
+        skinnyRows(a, transposed, c, rows: rows)
+    }
+}
+
+/// Rows `rows` of C += A · B, with B given as Bᵀ (`bt`, n × k).
+private func skinnyRows(_ a: MatrixView, _ bt: MatrixView, _ c: MatrixView, rows: Range<Int>) {
+    let n = bt.rows
+    var sums = (Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0))
+    withUnsafeMutableBytes(of: &sums) { raw in
+        let out = raw.baseAddress!.assumingMemoryBound(to: Float.self)
+        for i in Swift.stride(from: rows.lowerBound, to: rows.upperBound, by: 2) {
+            // An odd last row is paired with itself; the duplicate's sums are not stored.
+            let second = min(i + 1, rows.upperBound - 1)
+            for left in Swift.stride(from: 0, to: n, by: 5) {
+                // Past the last column, repeat it (and drop the result): the kernel is always 2 × 5.
+                func column(_ j: Int) -> UnsafePointer<Float> { UnsafePointer(bt.pointer(min(left + j, n - 1), 0)) }
+                dotKernel(depth: a.columns, UnsafePointer(a.pointer(i, 0)), UnsafePointer(a.pointer(second, 0)),
+                          column(0), column(1), column(2), column(3), column(4), out: out)
+                for j in 0..<min(5, n - left) {
+                    c[i, left + j] += out[j]
+                    if second != i { c[second, left + j] += out[5 + j] }
+                }
+            }
+        }
+    }
+}
+
+/// Ten dot products of length `depth`: rows `a0`, `a1` against columns `b0`…`b4` (rows of Bᵀ).
+/// `out[0..<5]` gets a0's, `out[5..<10]` a1's.
+@inline(never)
+func dotKernel(depth: Int, _ a0: UnsafePointer<Float>, _ a1: UnsafePointer<Float>,
+               _ b0: UnsafePointer<Float>, _ b1: UnsafePointer<Float>, _ b2: UnsafePointer<Float>,
+               _ b3: UnsafePointer<Float>, _ b4: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>) {
+    var s00 = Vector(), s01 = Vector(), s02 = Vector(), s03 = Vector(), s04 = Vector()
+    var s10 = Vector(), s11 = Vector(), s12 = Vector(), s13 = Vector(), s14 = Vector()
+    func load(_ p: UnsafePointer<Float>, _ offset: Int) -> Vector {
+        UnsafeRawPointer(p + offset).loadUnaligned(as: Vector.self)
+    }
+    let width = Vector.scalarCount
+    var p = 0
+    while p + width <= depth {
+        let x0 = load(a0, p), x1 = load(a1, p)
+        var y = load(b0, p)
+        s00.addProduct(x0, y); s10.addProduct(x1, y)
+        y = load(b1, p)
+        s01.addProduct(x0, y); s11.addProduct(x1, y)
+        y = load(b2, p)
+        s02.addProduct(x0, y); s12.addProduct(x1, y)
+        y = load(b3, p)
+        s03.addProduct(x0, y); s13.addProduct(x1, y)
+        y = load(b4, p)
+        s04.addProduct(x0, y); s14.addProduct(x1, y)
+        p += width
+    }
+    // The last depth % 8 terms, one at a time, into lane 0.
+    while p < depth {
+        let x0 = a0[p], x1 = a1[p]
+        s00[0] += x0 * b0[p]; s01[0] += x0 * b1[p]; s02[0] += x0 * b2[p]; s03[0] += x0 * b3[p]; s04[0] += x0 * b4[p]
+        s10[0] += x1 * b0[p]; s11[0] += x1 * b1[p]; s12[0] += x1 * b2[p]; s13[0] += x1 * b3[p]; s14[0] += x1 * b4[p]
+        p += 1
+    }
+    out[0] = s00.sum(); out[1] = s01.sum(); out[2] = s02.sum(); out[3] = s03.sum(); out[4] = s04.sum()
+    out[5] = s10.sum(); out[6] = s11.sum(); out[7] = s12.sum(); out[8] = s13.sum(); out[9] = s14.sum()
+}
