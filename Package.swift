@@ -21,12 +21,14 @@ let package = Package(
         .target(name: "Stage1Loops", dependencies: ["MatmulCore"], swiftSettings: hostCPU),
         .target(name: "Stage2Dot", dependencies: ["MatmulCore"], swiftSettings: hostCPU),
         .target(name: "Stage3Broadcast", dependencies: ["MatmulCore"], swiftSettings: hostCPU),
-        .target(name: "Stage4Blocked", dependencies: ["MatmulCore"], swiftSettings: hostCPU),
+        .target(name: "Stage4Blocked", dependencies: ["MatmulCore", "CPrefetch"], swiftSettings: hostCPU),
         .target(name: "Stage5BLAS", dependencies: ["MatmulCore", "COpenBLAS"], swiftSettings: hostCPU),
 
         // System libraries: OpenBLAS for Stage 5, zlib for reading the gzipped Fashion-MNIST files.
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // Not a library: one header giving Stage 4's micro-kernel the CPU's prefetch instruction.
+        .systemLibrary(name: "CPrefetch"),
 
         // The runner: the stage list, workloads, timing and the table; `speedup` is its command line.
         .target(

@@ -6,6 +6,7 @@
 ///   - output: receives the report (the table, CSV or JSON).
 ///   - error: receives warnings, progress and errors: standard error.
 public func speedupMain(_ arguments: [String], output: (String) -> Void, error: (String) -> Void) -> Int32 {
+    if arguments.first == "tune" { return tuneMain(Array(arguments.dropFirst()), output: output, error: error) }
     let options: Options
     do {
         options = try parseOptions(arguments)

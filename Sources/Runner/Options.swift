@@ -1,4 +1,5 @@
 import MatmulCore
+import Stage4Blocked
 
 /// What `speedup` was asked to do, parsed from its command line.
 public struct Options: Equatable, Sendable {
@@ -18,6 +19,8 @@ public struct Options: Equatable, Sendable {
     public var maxSeconds = 20.0
     /// The IDX image file for the fastai workload; nil uses Debian's Fashion-MNIST if installed.
     public var imagesPath: String? = nil
+    /// Stage 4's block sizes; nil uses the ones derived from this machine's caches.
+    public var blocks: BlockSizes? = nil
     public var help = false
 
     public init() {}
@@ -61,12 +64,18 @@ public let usage = """
       --max-seconds S    skip a stage whose single run is estimated to exceed S seconds (default 20)
       --images PATH      IDX image file for the fastai workload
                          (default \(fashionMNISTTrainImages))
+      --blocks MC,KC,NC  Stage 4's block sizes (default, from this machine's caches: \(BlockSizes.host.mc),\(BlockSizes.host.kc),\(BlockSizes.host.nc));
+                         `speedup tune` finds the best ones for this machine
       --help             print this message
+
+    commands:
+      speedup tune       search Stage 4's block sizes for this machine (speedup tune --help)
 
     examples:
       swift run -c release speedup
       swift run -c release speedup --stages 1,2,3,5 --size 512 --threads 1 --format csv
       OPENBLAS_CORETYPE=Haswell swift run -c release speedup --stages 5 --size 1024
+      swift run -c release speedup tune --size 1024 --threads 2
     """
 
 /// Parses `speedup`'s arguments (without the program name).
@@ -116,6 +125,7 @@ public func parseOptions(_ arguments: [String]) throws -> Options {
             }
             options.maxSeconds = seconds
         case "--images": options.imagesPath = try value(argument)
+        case "--blocks": options.blocks = try parseBlocks(try value(argument))
         default: throw UsageError(message: "unknown option '\(argument)'")
         }
     }
@@ -141,6 +151,15 @@ func parseStages(_ text: String) throws -> [String] {
         }
     }
     return known.map(\.id).filter(chosen.contains)
+}
+
+/// "MC,KC,NC" → Stage 4's block sizes.
+func parseBlocks(_ text: String) throws -> BlockSizes {
+    let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingSpaces) }
+    guard parts.count == 3, let mc = parts[0], let kc = parts[1], let nc = parts[2], mc > 0, kc > 0, nc > 0 else {
+        throw UsageError(message: "--blocks takes MC,KC,NC, three whole numbers of 1 or more (e.g. 96,256,4096), not '\(text)'")
+    }
+    return try BlockSizes(mc: mc, kc: kc, nc: nc)
 }
 
 /// "MxKxN" (or with ×) → the product m×k · k×n.

@@ -7,7 +7,7 @@ import Stage5BLAS
 /// - Parameter progress: called with a line before each row starts, and with notes on the run.
 /// - Throws: `IDXError` for a bad image file, `UsageError` for products too large for this machine.
 public func runSpeedup(_ options: Options, progress: (String) -> Void) throws -> (rows: [Row], context: RunContext) {
-    let stages = allStages(threads: options.threads).filter { options.stages?.contains($0.id) ?? true }
+    let stages = allStages(threads: options.threads, blocks: options.blocks ?? .host).filter { options.stages?.contains($0.id) ?? true }
     try checkMemory(options)
 
     var workloads: [Workload] = []

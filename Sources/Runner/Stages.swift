@@ -8,16 +8,18 @@ import Stage5BLAS
 /// Every stage, in lesson order: the one list the runner iterates.
 ///
 /// Adding a stage is one entry here, plus its module, its test target and its lesson.
-/// - Parameter threads: the thread count for stages that can use more than one.
-public func allStages(threads: Int) -> [any MatmulStage] {
+/// - Parameters:
+///   - threads: the thread count for stages that can use more than one.
+///   - blocks: Stage 4's block sizes.
+public func allStages(threads: Int, blocks: BlockSizes = .host) -> [any MatmulStage] {
     [
         LoopsMatmul(),
         DotMatmul(),
         BroadcastMatmul(),
-        BlockedMatmul(step: .tiled),
-        BlockedMatmul(step: .packed),
-        BlockedMatmul(step: .microKernel),
-        BlockedMatmul(step: .full, threads: threads),
+        BlockedMatmul(step: .tiled, blocks: blocks),
+        BlockedMatmul(step: .packed, blocks: blocks),
+        BlockedMatmul(step: .microKernel, blocks: blocks),
+        BlockedMatmul(step: .full, threads: threads, blocks: blocks),
         BLASMatmul(threads: threads),
     ]
 }

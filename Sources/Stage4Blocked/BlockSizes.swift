@@ -60,7 +60,7 @@ func parseCacheSize(_ text: String) -> Int? {
 }
 
 /// The three block sizes of the blocked loops: kc (depth), mc (rows of A), nc (columns of B).
-public struct BlockSizes: Equatable, Sendable, CustomStringConvertible {
+public struct BlockSizes: Hashable, Sendable, CustomStringConvertible {
     /// Rows of A per packed block; a multiple of the micro-kernel's `mr`.
     public let mc: Int
     /// Depth of one block: columns of A and rows of B packed together.

@@ -21,6 +21,8 @@ public enum MicroKernel {
     public static let nr = 16
 }
 
+import CPrefetch
+
 typealias Vector = SIMD8<Float>
 
 /// C[0..<6, 0..<16] += A-micro-panel · B-micro-panel over `depth` steps.
@@ -34,6 +36,12 @@ typealias Vector = SIMD8<Float>
 @inline(never)
 func microKernel(depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                  c: UnsafeMutablePointer<Float>, ldc: Int) {
+    // The tile of C is needed only at the end, but it is rarely in cache (each tile is visited
+    // once per kc steps): ask for its lines now, so they arrive while the FMAs run.
+    for row in 0..<MicroKernel.mr {
+        prefetch_for_write(c + row * ldc)
+        prefetch_for_write(c + row * ldc + MicroKernel.nr - 1)
+    }
     var c00 = Vector(), c01 = Vector()
     var c10 = Vector(), c11 = Vector()
     var c20 = Vector(), c21 = Vector()

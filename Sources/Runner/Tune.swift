@@ -1,0 +1,130 @@
+import MatmulCore
+import Stage4Blocked
+
+/// What `speedup tune` was asked to do.
+public struct TuneOptions: Equatable, Sendable {
+    public var size = 1024
+    public var threads = 1
+    public var repeats = 3
+    public var help = false
+    public init() {}
+}
+
+public let tuneUsage = """
+    usage: swift run -c release speedup tune [options]
+
+    Searches Stage 4's block sizes (mc, kc, nc) on this machine: starting from the sizes derived
+    from its caches (\(BlockSizes.host)), it times Stage 4 on an n×n product for each candidate
+    value of one size while holding the others, keeps the best, and moves to the next size.
+    It prints every trial and the best sizes, and the flag that uses them.
+
+    options:
+      --size N       the square size to tune on (default 1024)
+      --threads T    threads, as in speedup --threads (default 1)
+      --repeat R     timed runs per trial after one warm-up; the median counts (default 3)
+      --help         print this message
+    """
+
+/// Parses `speedup tune`'s arguments (after the word `tune`).
+func parseTuneOptions(_ arguments: [String]) throws -> TuneOptions {
+    var options = TuneOptions()
+    var rest = arguments[...]
+    while let argument = rest.popFirst() {
+        if argument == "--help" || argument == "-h" { options.help = true; continue }
+        let (flag, inline) = argument.firstIndex(of: "=").map { (String(argument[..<$0]), Optional(String(argument[argument.index(after: $0)...]))) }
+            ?? (argument, nil)
+        guard ["--size", "--threads", "--repeat"].contains(flag) else {
+            throw UsageError(message: "tune: unknown option '\(argument)'")
+        }
+        guard let text = inline ?? rest.popFirst(), let value = Int(text), value > 0 else {
+            throw UsageError(message: "tune: \(flag) takes a whole number of 1 or more")
+        }
+        switch flag {
+        case "--size": options.size = value
+        case "--threads": options.threads = value
+        default: options.repeats = value
+        }
+    }
+    return options
+}
+
+/// One timed set of block sizes.
+struct TuneTrial {
+    let blocks: BlockSizes
+    let gflops: Double
+}
+
+/// The candidate values for each block size: around the cache-derived guess, in the units the
+/// micro-kernel needs (mc a multiple of mr = 6, nc of nr = 16).
+func tuneCandidates(size: Int) -> (mc: [Int], kc: [Int], nc: [Int]) {
+    let kc = [64, 128, 192, 256, 320, 384, 512]
+    let mc = [24, 48, 72, 96, 120, 144, 192, 252, 312, 384]
+    let nc = [256, 512, 1024, 2048, 4096, 8192, BlockSizes.host.nc].filter { $0 <= max(size, 256) || $0 == BlockSizes.host.nc }
+    return (mc, kc, nc)
+}
+
+/// Coordinate search over kc, then mc, then nc, then kc again; returns every trial in order and the best.
+func runTune(_ options: TuneOptions, progress: (String) -> Void) throws -> (trials: [TuneTrial], best: TuneTrial) {
+    let a = try Matrix.randomNormal(rows: options.size, columns: options.size, seed: 1)
+    let b = try Matrix.randomNormal(rows: options.size, columns: options.size, seed: 2)
+    let flops = 2 * Double(options.size) * Double(options.size) * Double(options.size)
+    var trials: [TuneTrial] = []
+    var timed: [BlockSizes: Double] = [:]
+    func time(_ blocks: BlockSizes) throws -> TuneTrial {
+        if let gflops = timed[blocks] { return TuneTrial(blocks: blocks, gflops: gflops) }
+        let stage = BlockedMatmul(step: .full, threads: options.threads, blocks: blocks)
+        var sink = Float(0)
+        let warmUp = try seconds { sink += try stage.multiply(a, b).elements[0] }
+        let timing = try measure(repeats: options.repeats, warmUp: warmUp) { sink += try stage.multiply(a, b).elements[0] }
+        blackHole(sink)
+        let trial = TuneTrial(blocks: blocks, gflops: flops / timing.median / 1e9)
+        timed[blocks] = trial.gflops
+        trials.append(trial)
+        progress("\(blocks): \(fixed(trial.gflops, 1)) GFLOP/s")
+        return trial
+    }
+    let candidates = tuneCandidates(size: options.size)
+    var best = try time(.host)
+    for dimension in ["kc", "mc", "nc", "kc"] {
+        let values = dimension == "kc" ? candidates.kc : dimension == "mc" ? candidates.mc : candidates.nc
+        for value in values {
+            let blocks = try BlockSizes(mc: dimension == "mc" ? value : best.blocks.mc,
+                                        kc: dimension == "kc" ? value : best.blocks.kc,
+                                        nc: dimension == "nc" ? value : best.blocks.nc)
+            let trial = try time(blocks)
+            if trial.gflops > best.gflops { best = trial }
+        }
+    }
+    return (trials, best)
+}
+
+/// `speedup tune …`: returns the exit code like `speedupMain`.
+func tuneMain(_ arguments: [String], output: (String) -> Void, error: (String) -> Void) -> Int32 {
+    let options: TuneOptions
+    do {
+        options = try parseTuneOptions(arguments)
+    } catch let failure {
+        error("speedup: \(failure)\n\n\(tuneUsage)\n")
+        return 2
+    }
+    if options.help {
+        output(tuneUsage + "\n")
+        return 0
+    }
+    do {
+        error("tuning Stage 4 on \(options.size)×\(options.size) · \(options.size)×\(options.size), \(options.threads) thread(s), on \(cpuModel())\n")
+        let (trials, best) = try runTune(options) { error("  \($0)\n") }
+        let host = trials[0]
+        output("""
+            tried \(trials.count) block sizes on \(options.size)×\(options.size), \(options.threads) thread(s)
+            derived from the caches: \(host.blocks)  \(fixed(host.gflops, 1)) GFLOP/s
+            best:                    \(best.blocks)  \(fixed(best.gflops, 1)) GFLOP/s (\(fixed(best.gflops / host.gflops, 2))× the derived sizes)
+            use them:   swift run -c release speedup --blocks \(best.blocks.mc),\(best.blocks.kc),\(best.blocks.nc)
+
+            """)
+        return 0
+    } catch let failure {
+        error("speedup: error: \(failure)\n")
+        return 1
+    }
+}
