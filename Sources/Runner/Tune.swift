@@ -5,7 +5,7 @@ import Stage4Blocked
 public struct TuneOptions: Equatable, Sendable {
     public var size = 1024
     public var threads = 1
-    public var repeats = 3
+    public var repeats = 5
     public var help = false
     public init() {}
 }
@@ -21,7 +21,8 @@ public let tuneUsage = """
     options:
       --size N       the square size to tune on (default 1024)
       --threads T    threads, as in speedup --threads (default 1)
-      --repeat R     timed runs per trial after one warm-up; the median counts (default 3)
+      --repeat R     timed runs per trial after one warm-up; the fastest counts, being the
+                     least disturbed by other work on the machine (default 5)
       --help         print this message
     """
 
@@ -77,7 +78,7 @@ func runTune(_ options: TuneOptions, progress: (String) -> Void) throws -> (tria
         let warmUp = try seconds { sink += try stage.multiply(a, b).elements[0] }
         let timing = try measure(repeats: options.repeats, warmUp: warmUp) { sink += try stage.multiply(a, b).elements[0] }
         blackHole(sink)
-        let trial = TuneTrial(blocks: blocks, gflops: flops / timing.median / 1e9)
+        let trial = TuneTrial(blocks: blocks, gflops: flops / timing.minimum / 1e9)
         timed[blocks] = trial.gflops
         trials.append(trial)
         progress("\(blocks): \(fixed(trial.gflops, 1)) GFLOP/s")

@@ -1,12 +1,15 @@
 // How big the blocks are, and why. Stage 4's loops (BlockedMatmul.swift) cut the product into
 // blocks so that each piece of data sits in the cache level that serves it:
 //
-//     one micro-panel of B   kc × nr floats   in L1   (read once per micro-tile, reused mc/mr times)
+//     one micro-panel of B   kc × nr floats   in L1   (reused by all mc/mr micro-panels of A)
 //     the packed block of A  mc × kc floats   in L2   (reused for every micro-panel of B)
 //     the packed panel of B  kc × nc floats   in L3   (reused for every block of A)
 //
-// Half of each cache is budgeted, leaving the other half for the data streaming past (C's
-// micro-tile, the next micro-panel, the other operand). The numbers come from Linux's
+// In L1 the micro-panel of B shares the cache with the micro-panel of A streaming past it, so
+// the two together (mr + nr floats per step of kc) are sized to fill it. A larger kc means C's
+// tile is loaded and stored fewer times (k / kc), which matters most when C does not fit in the
+// caches. In L2 and L3 half of the cache is budgeted, leaving the rest for the data passing
+// through (C's tiles, the next block). The numbers come from Linux's
 // description of this CPU's caches, so the same code picks sensible blocks on another machine;
 // `speedup tune` measures the neighbours of this guess and prints the best.
 
@@ -80,11 +83,11 @@ public struct BlockSizes: Hashable, Sendable, CustomStringConvertible {
     /// The sizes that follow from `caches` (half of each level, as in the comment at the top).
     public init(caches: CacheSizes) {
         let float = MemoryLayout<Float>.size
-        // L1: one kc × nr micro-panel of B. 32 KiB → kc = 16 KiB / (16 · 4 B) = 256.
-        let kc = max(16, caches.l1 / 2 / (MicroKernel.nr * float))
-        // L2: the mc × kc block of A. 512 KiB → mc = 256 KiB / (256 · 4 B) = 256 → 252 (a multiple of 6).
+        // L1: a kc × nr micro-panel of B and a mr × kc one of A. 32 KiB → kc = 32 KiB / (22 · 4 B) = 372 → 368.
+        let kc = max(16, caches.l1 / ((MicroKernel.mr + MicroKernel.nr) * float) / 16 * 16)
+        // L2: the mc × kc block of A. 512 KiB → mc = 256 KiB / (368 · 4 B) = 178 → 174 (a multiple of 6).
         let mc = max(MicroKernel.mr, caches.l2 / 2 / (kc * float) / MicroKernel.mr * MicroKernel.mr)
-        // L3: the kc × nc panel of B, shared by every core. 32 MiB → 16 MiB / 1 KiB = 16384 columns.
+        // L3: the kc × nc panel of B, shared by every core. 32 MiB → 16 MiB / (368 · 4 B) = 11397 → 11392.
         let nc = max(MicroKernel.nr, caches.l3 / 2 / (kc * float) / MicroKernel.nr * MicroKernel.nr)
         self.mc = mc
         self.kc = kc
