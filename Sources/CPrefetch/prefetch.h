@@ -7,3 +7,8 @@
 static inline void prefetch_for_write(const void *address) {
     __builtin_prefetch(address, 1, 3);
 }
+
+/// Asks the CPU to start bringing the cache line holding `address` into L1, for reading.
+static inline void prefetch_for_read(const void *address) {
+    __builtin_prefetch(address, 0, 3);
+}

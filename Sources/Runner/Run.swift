@@ -36,6 +36,10 @@ public func runSpeedup(_ options: Options, progress: (String) -> Void) throws ->
         for problem in workload.problems {
             let shape = problem.shape
             var loopsMedian: Double?
+            // Few FLOPs per byte: memory, not arithmetic, sets the floor. When A and B are also too
+            // big for the caches (over 64 MB), time how long one core takes just to read them.
+            let memoryBound = shape.flops / shape.minimumBytes < 8
+            let floor = memoryBound && shape.minimumBytes > 64e6 && !stages.isEmpty ? readSeconds(problem.a, problem.b) : nil
             var previousMedian: Double?
             for stage in stages {
                 var row = Row(workload: workload.name, shape: shape.description, shapeID: "\(shape.m)x\(shape.k)x\(shape.n)",
@@ -68,9 +72,11 @@ public func runSpeedup(_ options: Options, progress: (String) -> Void) throws ->
                 row.xLoops = loopsMedian.map { $0 / median }
                 row.xPrevious = previousMedian.map { $0 / median }
                 previousMedian = median
-                // Few FLOPs per byte: memory, not arithmetic, sets the floor, so give the bandwidth too.
-                if shape.flops / shape.minimumBytes < 8 {
+                if memoryBound {
                     row.note = joinNotes(row.note, "A+B+C moved at \(fixed(gbps, 1)) GB/s")
+                }
+                if let floor {
+                    row.note = joinNotes(row.note, "one core reads A+B in \(milliseconds(floor * 1e3)) ms; this took \(fixed(median / floor, 1))× that")
                 }
                 if timing.samples.count < options.repeats {
                     row.note = joinNotes(row.note, "median of \(timing.samples.count) runs")

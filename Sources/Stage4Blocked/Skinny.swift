@@ -11,6 +11,7 @@
 // two rows of A against five columns of B (stored transposed, Bᵀ, 31 KiB for n = 10: it stays
 // in L1/L2) — ten independent SIMD accumulators, two loads of A and five of Bᵀ per ten FMAs.
 
+import CPrefetch
 import MatmulCore
 
 /// C += A · B for a B with few columns, reading A once, row pair by row pair; `threads`
@@ -40,11 +41,15 @@ private func skinnyRows(_ a: MatrixView, _ bt: MatrixView, _ c: MatrixView, rows
         for i in Swift.stride(from: rows.lowerBound, to: rows.upperBound, by: 2) {
             // An odd last row is paired with itself; the duplicate's sums are not stored.
             let second = min(i + 1, rows.upperBound - 1)
+            // The next pair of rows, fetched from memory while this pair is computed.
+            let next = min(i + 2, rows.upperBound - 1), nextSecond = min(i + 3, rows.upperBound - 1)
             for left in Swift.stride(from: 0, to: n, by: 5) {
                 // Past the last column, repeat it (and drop the result): the kernel is always 2 × 5.
                 func column(_ j: Int) -> UnsafePointer<Float> { UnsafePointer(bt.pointer(min(left + j, n - 1), 0)) }
+                // Only the first group of columns prefetches: the second finds the rows in L1.
+                let prefetch = left == 0 ? (UnsafePointer(a.pointer(next, 0)), UnsafePointer(a.pointer(nextSecond, 0))) : nil
                 dotKernel(depth: a.columns, UnsafePointer(a.pointer(i, 0)), UnsafePointer(a.pointer(second, 0)),
-                          column(0), column(1), column(2), column(3), column(4), out: out)
+                          column(0), column(1), column(2), column(3), column(4), out: out, prefetch: prefetch)
                 for j in 0..<min(5, n - left) {
                     c[i, left + j] += out[j]
                     if second != i { c[second, left + j] += out[5 + j] }
@@ -59,7 +64,8 @@ private func skinnyRows(_ a: MatrixView, _ bt: MatrixView, _ c: MatrixView, rows
 @inline(never)
 func dotKernel(depth: Int, _ a0: UnsafePointer<Float>, _ a1: UnsafePointer<Float>,
                _ b0: UnsafePointer<Float>, _ b1: UnsafePointer<Float>, _ b2: UnsafePointer<Float>,
-               _ b3: UnsafePointer<Float>, _ b4: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>) {
+               _ b3: UnsafePointer<Float>, _ b4: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
+               prefetch: (UnsafePointer<Float>, UnsafePointer<Float>)?) {
     var s00 = Vector(), s01 = Vector(), s02 = Vector(), s03 = Vector(), s04 = Vector()
     var s10 = Vector(), s11 = Vector(), s12 = Vector(), s13 = Vector(), s14 = Vector()
     func load(_ p: UnsafePointer<Float>, _ offset: Int) -> Vector {
@@ -67,7 +73,13 @@ func dotKernel(depth: Int, _ a0: UnsafePointer<Float>, _ a1: UnsafePointer<Float
     }
     let width = Vector.scalarCount
     var p = 0
+    let (next0, next1) = prefetch ?? (a0, a1)
     while p + width <= depth {
+        // Ask for the same part of the next two rows: they arrive from memory while this pair
+        // is computed. (The hardware prefetcher alone keeps up with one stream read fast, not
+        // with this loop's pace of two rows at a time.)
+        prefetch_for_read(next0 + p)
+        prefetch_for_read(next1 + p)
         let x0 = load(a0, p), x1 = load(a1, p)
         var y = load(b0, p)
         s00.addProduct(x0, y); s10.addProduct(x1, y)
