@@ -21,6 +21,8 @@ public struct Options: Equatable, Sendable {
     public var imagesPath: String? = nil
     /// Stage 4's block sizes; nil uses the ones derived from this machine's caches.
     public var blocks: BlockSizes? = nil
+    /// Strassen's crossover (stage 4s); nil uses the measured default.
+    public var crossover: Int? = nil
     public var help = false
 
     public init() {}
@@ -66,6 +68,7 @@ public let usage = """
                          (default \(fashionMNISTTrainImages))
       --blocks MC,KC,NC  Stage 4's block sizes (default, from this machine's caches: \(BlockSizes.host.mc),\(BlockSizes.host.kc),\(BlockSizes.host.nc));
                          `speedup tune` finds the best ones for this machine
+      --crossover N      Strassen (4s) recurses while min(m,k,n) > N (default \(StrassenMatmul.measuredCrossover))
       --help             print this message
 
     commands:
@@ -126,6 +129,7 @@ public func parseOptions(_ arguments: [String]) throws -> Options {
             options.maxSeconds = seconds
         case "--images": options.imagesPath = try value(argument)
         case "--blocks": options.blocks = try parseBlocks(try value(argument))
+        case "--crossover": options.crossover = try positive(argument)
         default: throw UsageError(message: "unknown option '\(argument)'")
         }
     }

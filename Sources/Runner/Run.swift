@@ -1,5 +1,6 @@
 import Foundation
 import MatmulCore
+import Stage4Blocked
 import Stage5BLAS
 
 /// Runs every chosen stage on every chosen product and returns the table's rows, in order.
@@ -7,7 +8,8 @@ import Stage5BLAS
 /// - Parameter progress: called with a line before each row starts, and with notes on the run.
 /// - Throws: `IDXError` for a bad image file, `UsageError` for products too large for this machine.
 public func runSpeedup(_ options: Options, progress: (String) -> Void) throws -> (rows: [Row], context: RunContext) {
-    let stages = allStages(threads: options.threads, blocks: options.blocks ?? .host).filter { options.stages?.contains($0.id) ?? true }
+    let stages = allStages(threads: options.threads, blocks: options.blocks ?? .host,
+                           crossover: options.crossover ?? StrassenMatmul.measuredCrossover).filter { options.stages?.contains($0.id) ?? true }
     try checkMemory(options)
 
     var workloads: [Workload] = []
@@ -89,17 +91,22 @@ public func runSpeedup(_ options: Options, progress: (String) -> Void) throws ->
 }
 
 /// Estimated seconds for one run of `stage` on `problem`, and how many rows of A the estimate
-/// timed: the first rows of A (about 50 MFLOP of work) times all of B, scaled up to every row.
-/// Every stage's work grows in proportion to m, so this holds for the cache effects of the real
-/// k and n too, which a smaller square product would miss.
+/// timed: the first r rows of A (about 50 MFLOP of work) times all of B, then the first 2r rows,
+/// extrapolated to every row. Every stage's work grows in proportion to m, so this holds for
+/// the cache effects of the real k and n too, which a smaller square product would miss; the
+/// two probes separate a stage's fixed cost per call (Stage 4 packs all of B) from its cost per row.
 func estimateSeconds(_ stage: any MatmulStage, _ problem: Problem) throws -> (seconds: Double, rows: Int) {
     let shape = problem.shape
     guard shape.flops > 0 else { return (0, 0) }
     let rows = max(1, min(shape.m, Int(50e6 / (2 * Double(shape.k) * Double(shape.n)))))
-    guard rows < shape.m else { return (0, rows) }
-    let top = try Matrix(rows: rows, columns: shape.k, elements: Array(problem.a.elements[0..<(rows * shape.k)]))
-    let time = try seconds { _ = try stage.multiply(top, problem.b) }
-    return (time * Double(shape.m) / Double(rows), rows)
+    guard 2 * rows < shape.m else { return (0, rows) }
+    func time(_ rows: Int) throws -> Double {
+        let top = try Matrix(rows: rows, columns: shape.k, elements: Array(problem.a.elements[0..<(rows * shape.k)]))
+        return try seconds { _ = try stage.multiply(top, problem.b) }
+    }
+    let (once, twice) = (try time(rows), try time(2 * rows))
+    let perRow = max(0, twice - once) / Double(rows)
+    return (once + perRow * Double(shape.m - rows), 2 * rows)
 }
 
 /// Refuses products whose matrices would not fit in half of this machine's memory.

@@ -11,7 +11,9 @@ import Stage5BLAS
 /// - Parameters:
 ///   - threads: the thread count for stages that can use more than one.
 ///   - blocks: Stage 4's block sizes.
-public func allStages(threads: Int, blocks: BlockSizes = .host) -> [any MatmulStage] {
+///   - crossover: where Strassen (4s) stops recursing.
+public func allStages(threads: Int, blocks: BlockSizes = .host,
+                      crossover: Int = StrassenMatmul.measuredCrossover) -> [any MatmulStage] {
     [
         LoopsMatmul(),
         DotMatmul(),
@@ -20,6 +22,7 @@ public func allStages(threads: Int, blocks: BlockSizes = .host) -> [any MatmulSt
         BlockedMatmul(step: .packed, blocks: blocks),
         BlockedMatmul(step: .microKernel, blocks: blocks),
         BlockedMatmul(step: .full, threads: threads, blocks: blocks),
+        StrassenMatmul(crossover: crossover, threads: threads, blocks: blocks),
         BLASMatmul(threads: threads),
     ]
 }

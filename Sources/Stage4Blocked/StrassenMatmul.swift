@@ -1,0 +1,169 @@
+// Strassen — fewer multiplications, bought with additions and accuracy.
+//
+// Cut A, B and C into 2 × 2 blocks of half size. The schoolbook product needs 8 half-size
+// products; Strassen (1969) found 7 that suffice:
+//
+//   M1 = (A11 + A22)(B11 + B22)    C11 = M1 + M4 − M5 + M7
+//   M2 = (A21 + A22) B11           C12 = M3 + M5
+//   M3 = A11 (B12 − B22)           C21 = M2 + M4
+//   M4 = A22 (B21 − B11)           C22 = M1 − M2 + M3 + M6
+//   M5 = (A11 + A12) B22
+//   M6 = (A21 − A11)(B11 + B12)
+//   M7 = (A12 − A22)(B21 + B22)
+//
+// Applied recursively the work drops from n³ to n^2.807 — but each level adds 18 half-size
+// matrix additions, which run at memory speed, not at the micro-kernel's 90% of peak. So the
+// recursion stops at a crossover size, below which Stage 4's blocked product takes over; where
+// it starts to pay is measured in lessons/04-blocked.md.
+//
+// Two things Strassen gives up, and what this code does about them:
+// - Accuracy. Every entry of C now mixes in terms from other rows and columns; the error bound is
+//   norm-wise, not entry-wise, and grows with the depth of the recursion (the tests use Higham's
+//   bound for it: see MatmulTesting's `Tolerance.strassen`).
+// - NaN and Inf stay where they belong only in the schoolbook product: a NaN in A11 would reach
+//   C22 through M1. So a product with any NaN or Inf in A or B — or entries so large that the
+//   sums could overflow — is computed by Stage 4's blocked product instead.
+
+import MatmulCore
+
+/// Strassen's recursion over Stage 4's blocked product.
+public struct StrassenMatmul: MatmulStage {
+    public let id = "4s"
+    public let name = "Strassen"
+    public let change = "7 half-size products instead of 8, recursively, over Stage 4"
+    public let threads: Int
+    /// The recursion stops when the smallest of m, k, n is at most this.
+    public let crossover: Int
+    let base: BlockedMatmul
+
+    /// The crossover measured on the machine this course was written on (lessons/04-blocked.md).
+    public static let measuredCrossover = 1024
+
+    /// - Parameters:
+    ///   - crossover: recurse only while min(m, k, n) is above this (at least 1).
+    ///   - threads: threads for the blocked products at the leaves.
+    ///   - blocks: the blocked product's block sizes.
+    public init(crossover: Int = measuredCrossover, threads: Int = 1, blocks: BlockSizes = .host) {
+        self.crossover = max(1, crossover)
+        self.threads = max(1, threads)
+        self.base = BlockedMatmul(step: .full, threads: threads, blocks: blocks)
+    }
+
+    public var note: String? { "recursion while min(m,k,n) > \(crossover)" }
+
+    /// How many levels of recursion a product of this shape gets.
+    public func levels(m: Int, k: Int, n: Int) -> Int {
+        var (m, k, n, levels) = (m, k, n, 0)
+        while min(m, k, n) > crossover {
+            (m, k, n) = ((m + 1) / 2, (k + 1) / 2, (n + 1) / 2)
+            levels += 1
+        }
+        return levels
+    }
+
+    /// `a · b`. Complexity: O(n^2.81) time above the crossover; O(n²) extra memory.
+    public func multiply(_ a: Matrix, _ b: Matrix) throws -> Matrix {
+        let shape = try ProductShape(a, b)
+        let levels = levels(m: shape.m, k: shape.k, n: shape.n)
+        guard levels > 0, strassenIsSafe(a, b, k: shape.k, levels: levels) else {
+            return try base.multiply(a, b)
+        }
+        var c = shape.zeroResult()
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                c.withUnsafeMutableBufferPointer { c in
+                    let av = MatrixView(base: UnsafeMutablePointer(mutating: a.baseAddress!), rows: shape.m, columns: shape.k, stride: shape.k)
+                    let bv = MatrixView(base: UnsafeMutablePointer(mutating: b.baseAddress!), rows: shape.k, columns: shape.n, stride: shape.n)
+                    let cv = MatrixView(base: c.baseAddress!, rows: shape.m, columns: shape.n, stride: shape.n)
+                    multiplyAdd(av, bv, cv)
+                }
+            }
+        }
+        return c
+    }
+
+    /// C += A · B, recursively.
+    func multiplyAdd(_ a: MatrixView, _ b: MatrixView, _ c: MatrixView) {
+        let (m, k, n) = (a.rows, a.columns, b.columns)
+        guard min(m, k, n) > crossover else { return base.multiplyAdd(a, b, c) }
+        // Halves, rounded up: with an odd size the second half is one shorter, and the sums
+        // below treat its missing last row or column as zeros.
+        let (m2, k2, n2) = ((m + 1) / 2, (k + 1) / 2, (n + 1) / 2)
+        func quarters(_ x: MatrixView, _ rows: Int, _ columns: Int) -> [MatrixView] {
+            [x.block(rows: 0..<rows, columns: 0..<columns), x.block(rows: 0..<rows, columns: columns..<x.columns),
+             x.block(rows: rows..<x.rows, columns: 0..<columns), x.block(rows: rows..<x.rows, columns: columns..<x.columns)]
+        }
+        let (a11, a12, a21, a22) = unpack(quarters(a, m2, k2))
+        let (b11, b12, b21, b22) = unpack(quarters(b, k2, n2))
+        let (c11, c12, c21, c22) = unpack(quarters(c, m2, n2))
+
+        let s = Buffer(count: m2 * k2), t = Buffer(count: k2 * n2), p = Buffer(count: m2 * n2)
+        defer { s.free(); t.free(); p.free() }
+        let sv = MatrixView(base: s.base, rows: m2, columns: k2, stride: k2)
+        let tv = MatrixView(base: t.base, rows: k2, columns: n2, stride: n2)
+        let pv = MatrixView(base: p.base, rows: m2, columns: n2, stride: n2)
+
+        /// M = (x + sign·y)(z + sign·w), then C quarters += sign · M.
+        func product(_ left: (MatrixView, MatrixView?, Float), _ right: (MatrixView, MatrixView?, Float),
+                     into targets: [(MatrixView, Float)]) {
+            combine(left.0, left.1, left.2, into: sv)
+            combine(right.0, right.1, right.2, into: tv)
+            pv.base.update(repeating: 0, count: m2 * n2)
+            multiplyAdd(sv, tv, pv)
+            for (target, sign) in targets { accumulate(pv, sign, into: target) }
+        }
+        product((a11, a22, 1), (b11, b22, 1), into: [(c11, 1), (c22, 1)])    // M1
+        product((a21, a22, 1), (b11, nil, 1), into: [(c21, 1), (c22, -1)])   // M2
+        product((a11, nil, 1), (b12, b22, -1), into: [(c12, 1), (c22, 1)])   // M3
+        product((a22, nil, 1), (b21, b11, -1), into: [(c11, 1), (c21, 1)])   // M4
+        product((a11, a12, 1), (b22, nil, 1), into: [(c11, -1), (c12, 1)])   // M5
+        product((a21, a11, -1), (b11, b12, 1), into: [(c22, 1)])             // M6
+        product((a12, a22, -1), (b21, b22, 1), into: [(c11, 1)])             // M7
+    }
+}
+
+private func unpack(_ q: [MatrixView]) -> (MatrixView, MatrixView, MatrixView, MatrixView) { (q[0], q[1], q[2], q[3]) }
+
+/// `out` = x + sign·y, where x and y may be smaller than `out` (by the odd row or column) and
+/// count as zero outside themselves.
+private func combine(_ x: MatrixView, _ y: MatrixView?, _ sign: Float, into out: MatrixView) {
+    for i in 0..<out.rows {
+        let row = out.pointer(i, 0)
+        row.update(repeating: 0, count: out.columns)
+        if i < x.rows {
+            let xr = x.pointer(i, 0)
+            for j in 0..<x.columns { row[j] = xr[j] }
+        }
+        if let y, i < y.rows {
+            let yr = y.pointer(i, 0)
+            for j in 0..<y.columns { row[j] += sign * yr[j] }
+        }
+    }
+}
+
+/// target += sign · (the top-left of `p` that `target` covers).
+private func accumulate(_ p: MatrixView, _ sign: Float, into target: MatrixView) {
+    for i in 0..<target.rows {
+        let row = target.pointer(i, 0), pr = p.pointer(i, 0)
+        for j in 0..<target.columns { row[j] += sign * pr[j] }
+    }
+}
+
+/// True when every entry is finite and no sum inside the recursion can overflow: entries of
+/// the leaf operands grow at most 2× per level, and C's quarters sum at most 4 products per
+/// level, so |any intermediate| ≤ k · 16^levels · max|A| · max|B|.
+func strassenIsSafe(_ a: Matrix, _ b: Matrix, k: Int, levels: Int) -> Bool {
+    func largest(_ m: Matrix) -> Float? {
+        var largest: Float = 0
+        for x in m.elements {
+            guard x.isFinite else { return nil }
+            largest = max(largest, abs(x))
+        }
+        return largest
+    }
+    guard let maxA = largest(a), let maxB = largest(b) else { return false }
+    let bound = Double(k) * pow16(levels) * Double(maxA) * Double(maxB)
+    return bound < Double(Float.greatestFiniteMagnitude)
+}
+
+private func pow16(_ levels: Int) -> Double { (0..<levels).reduce(1.0) { value, _ in value * 16 } }
