@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "Stage4BlockedTests", dependencies: ["Stage4Blocked", "MatmulTesting"]),
         .testTarget(name: "Stage5BLASTests", dependencies: ["Stage5BLAS", "MatmulTesting"]),
         .testTarget(name: "MatmulCoreTests", dependencies: ["MatmulCore"]),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "CZlib"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Stage4Blocked", "CZlib"]),
     ],
     swiftLanguageModes: [.v6]
 )
