@@ -71,21 +71,7 @@ public struct BlockedMatmul: MatmulStage {
     /// `a · b`. Complexity: O(m·n·k) time; O(kc·nc + threads·mc·kc) floats of packing buffers.
     public func multiply(_ a: Matrix, _ b: Matrix) throws -> Matrix {
         let shape = try ProductShape(a, b)
-        var c = shape.zeroResult()
-        // Empty products need no work, and with k = 0 C stays zero.
-        guard shape.m > 0, shape.n > 0, shape.k > 0 else { return c }
-        a.withUnsafeBufferPointer { a in
-            b.withUnsafeBufferPointer { b in
-                c.withUnsafeMutableBufferPointer { c in
-                    // The views only read A and B; the casts to mutable are for the shared view type.
-                    let av = MatrixView(base: UnsafeMutablePointer(mutating: a.baseAddress!), rows: shape.m, columns: shape.k, stride: shape.k)
-                    let bv = MatrixView(base: UnsafeMutablePointer(mutating: b.baseAddress!), rows: shape.k, columns: shape.n, stride: shape.n)
-                    let cv = MatrixView(base: c.baseAddress!, rows: shape.m, columns: shape.n, stride: shape.n)
-                    multiplyAdd(av, bv, cv)
-                }
-            }
-        }
-        return c
+        return product(a, b, shape, multiplyAdd)
     }
 
     /// C += A · B on views into larger matrices (Strassen calls this on quadrants).

@@ -6,6 +6,8 @@
 // The cost is one extra pass over A and B; it is paid once per block and repaid every time the
 // block is reused (mc/mr times for a micro-panel of B, nc/nr times for a micro-panel of A).
 
+import MatmulCore
+
 /// A row-major block of floats inside a larger matrix: element (i, j) is at `base[i * stride + j]`.
 ///
 /// `@unchecked Sendable` because the threaded loops hand views to several threads: they read A
@@ -30,6 +32,25 @@ struct MatrixView: @unchecked Sendable {
     func block(rows: Range<Int>, columns: Range<Int>) -> MatrixView {
         MatrixView(base: pointer(rows.lowerBound, columns.lowerBound), rows: rows.count, columns: columns.count, stride: stride)
     }
+}
+
+/// C = A · B by `multiplyAdd(A, B, C)` on views of the three matrices, C starting at zero.
+/// Empty products need no call, and with k = 0 C stays zero.
+func product(_ a: Matrix, _ b: Matrix, _ shape: ProductShape,
+             _ multiplyAdd: (MatrixView, MatrixView, MatrixView) -> Void) -> Matrix {
+    var c = shape.zeroResult()
+    guard shape.m > 0, shape.n > 0, shape.k > 0 else { return c }
+    a.withUnsafeBufferPointer { a in
+        b.withUnsafeBufferPointer { b in
+            c.withUnsafeMutableBufferPointer { c in
+                // The views of A and B are only read; the casts to mutable are for the one view type.
+                multiplyAdd(MatrixView(base: UnsafeMutablePointer(mutating: a.baseAddress!), rows: shape.m, columns: shape.k, stride: shape.k),
+                            MatrixView(base: UnsafeMutablePointer(mutating: b.baseAddress!), rows: shape.k, columns: shape.n, stride: shape.n),
+                            MatrixView(base: c.baseAddress!, rows: shape.m, columns: shape.n, stride: shape.n))
+            }
+        }
+    }
+    return c
 }
 
 /// Packs all of `a` (at most mc × kc) into micro-panels of `mr` rows: panel after panel, and

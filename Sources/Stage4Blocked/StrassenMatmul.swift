@@ -68,18 +68,7 @@ public struct StrassenMatmul: MatmulStage {
         guard levels > 0, strassenIsSafe(a, b, k: shape.k, levels: levels) else {
             return try base.multiply(a, b)
         }
-        var c = shape.zeroResult()
-        a.withUnsafeBufferPointer { a in
-            b.withUnsafeBufferPointer { b in
-                c.withUnsafeMutableBufferPointer { c in
-                    let av = MatrixView(base: UnsafeMutablePointer(mutating: a.baseAddress!), rows: shape.m, columns: shape.k, stride: shape.k)
-                    let bv = MatrixView(base: UnsafeMutablePointer(mutating: b.baseAddress!), rows: shape.k, columns: shape.n, stride: shape.n)
-                    let cv = MatrixView(base: c.baseAddress!, rows: shape.m, columns: shape.n, stride: shape.n)
-                    multiplyAdd(av, bv, cv)
-                }
-            }
-        }
-        return c
+        return product(a, b, shape, multiplyAdd)
     }
 
     /// C += A · B, recursively.
