@@ -56,12 +56,7 @@ public func runSpeedup(_ options: Options, progress: (String) -> Void) throws ->
                     rows.append(row)
                     continue
                 }
-                var sink = Float(0)
-                let warmUp = try seconds { sink += try stage.multiply(problem.a, problem.b).elements.first ?? 0 }
-                let timing = try measure(repeats: options.repeats, warmUp: warmUp) {
-                    sink += try stage.multiply(problem.a, problem.b).elements.first ?? 0
-                }
-                blackHole(sink)
+                let timing = try timeProduct(stage, problem.a, problem.b, repeats: options.repeats)
                 let median = timing.median
                 let gflops = shape.flops / median / 1e9
                 let gbps = shape.minimumBytes / median / 1e9

@@ -1,3 +1,5 @@
+import MatmulCore
+
 /// How long one product took, over several timed runs.
 public struct Timing: Sendable {
     /// Seconds per product, one entry per timed sample, unsorted.
@@ -39,4 +41,14 @@ func measure(repeats: Int, warmUp: Double, _ body: () throws -> Void) rethrows -
         result.append(total / Double(perSample))
     }
     return Timing(samples: result)
+}
+
+/// Times `stage` on `a · b`: one warm-up run, then `measure`'s samples. The products' first
+/// elements are kept so the optimizer cannot drop the work.
+func timeProduct(_ stage: any MatmulStage, _ a: Matrix, _ b: Matrix, repeats: Int) throws -> Timing {
+    var sink = Float(0)
+    let warmUp = try seconds { sink += try stage.multiply(a, b).elements.first ?? 0 }
+    let timing = try measure(repeats: repeats, warmUp: warmUp) { sink += try stage.multiply(a, b).elements.first ?? 0 }
+    blackHole(sink)
+    return timing
 }

@@ -74,10 +74,7 @@ func runTune(_ options: TuneOptions, progress: (String) -> Void) throws -> (tria
     func time(_ blocks: BlockSizes) throws -> TuneTrial {
         if let gflops = timed[blocks] { return TuneTrial(blocks: blocks, gflops: gflops) }
         let stage = BlockedMatmul(step: .full, threads: options.threads, blocks: blocks)
-        var sink = Float(0)
-        let warmUp = try seconds { sink += try stage.multiply(a, b).elements[0] }
-        let timing = try measure(repeats: options.repeats, warmUp: warmUp) { sink += try stage.multiply(a, b).elements[0] }
-        blackHole(sink)
+        let timing = try timeProduct(stage, a, b, repeats: options.repeats)
         let trial = TuneTrial(blocks: blocks, gflops: flops / timing.minimum / 1e9)
         timed[blocks] = trial.gflops
         trials.append(trial)
@@ -85,14 +82,18 @@ func runTune(_ options: TuneOptions, progress: (String) -> Void) throws -> (tria
         return trial
     }
     let candidates = tuneCandidates(size: options.size)
+    // Each search varies one size of the best so far: (its candidates, the sizes with it replaced).
+    let withKC = { (sizes: BlockSizes, kc: Int) in try BlockSizes(mc: sizes.mc, kc: kc, nc: sizes.nc) }
+    let searches: [([Int], (BlockSizes, Int) throws -> BlockSizes)] = [
+        (candidates.kc, withKC),
+        (candidates.mc, { try BlockSizes(mc: $1, kc: $0.kc, nc: $0.nc) }),
+        (candidates.nc, { try BlockSizes(mc: $0.mc, kc: $0.kc, nc: $1) }),
+        (candidates.kc, withKC),
+    ]
     var best = try time(.host)
-    for dimension in ["kc", "mc", "nc", "kc"] {
-        let values = dimension == "kc" ? candidates.kc : dimension == "mc" ? candidates.mc : candidates.nc
+    for (values, replacing) in searches {
         for value in values {
-            let blocks = try BlockSizes(mc: dimension == "mc" ? value : best.blocks.mc,
-                                        kc: dimension == "kc" ? value : best.blocks.kc,
-                                        nc: dimension == "nc" ? value : best.blocks.nc)
-            let trial = try time(blocks)
+            let trial = try time(try replacing(best.blocks, value))
             if trial.gflops > best.gflops { best = trial }
         }
     }

@@ -78,13 +78,13 @@ public struct StrassenMatmul: MatmulStage {
         // Halves, rounded up: with an odd size the second half is one shorter, and the sums
         // below treat its missing last row or column as zeros.
         let (m2, k2, n2) = ((m + 1) / 2, (k + 1) / 2, (n + 1) / 2)
-        func quarters(_ x: MatrixView, _ rows: Int, _ columns: Int) -> [MatrixView] {
-            [x.block(rows: 0..<rows, columns: 0..<columns), x.block(rows: 0..<rows, columns: columns..<x.columns),
-             x.block(rows: rows..<x.rows, columns: 0..<columns), x.block(rows: rows..<x.rows, columns: columns..<x.columns)]
+        func quarters(_ x: MatrixView, _ rows: Int, _ columns: Int) -> (MatrixView, MatrixView, MatrixView, MatrixView) {
+            (x.block(rows: 0..<rows, columns: 0..<columns), x.block(rows: 0..<rows, columns: columns..<x.columns),
+             x.block(rows: rows..<x.rows, columns: 0..<columns), x.block(rows: rows..<x.rows, columns: columns..<x.columns))
         }
-        let (a11, a12, a21, a22) = unpack(quarters(a, m2, k2))
-        let (b11, b12, b21, b22) = unpack(quarters(b, k2, n2))
-        let (c11, c12, c21, c22) = unpack(quarters(c, m2, n2))
+        let (a11, a12, a21, a22) = quarters(a, m2, k2)
+        let (b11, b12, b21, b22) = quarters(b, k2, n2)
+        let (c11, c12, c21, c22) = quarters(c, m2, n2)
 
         let s = Buffer(count: m2 * k2), t = Buffer(count: k2 * n2), p = Buffer(count: m2 * n2)
         defer { s.free(); t.free(); p.free() }
@@ -110,8 +110,6 @@ public struct StrassenMatmul: MatmulStage {
         product((a12, a22, -1), (b21, b22, 1), into: [(c11, 1)])             // M7
     }
 }
-
-private func unpack(_ q: [MatrixView]) -> (MatrixView, MatrixView, MatrixView, MatrixView) { (q[0], q[1], q[2], q[3]) }
 
 /// `out` = x + sign·y, where x and y may be smaller than `out` (by the odd row or column) and
 /// count as zero outside themselves.
