@@ -23,6 +23,8 @@ let package = Package(
         .target(name: "Stage3Broadcast", dependencies: ["MatmulCore"], swiftSettings: hostCPU),
         .target(name: "Stage4Blocked", dependencies: ["MatmulCore", "CPrefetch"], swiftSettings: hostCPU),
         .target(name: "Stage5BLAS", dependencies: ["MatmulCore", "COpenBLAS"], swiftSettings: hostCPU),
+        // Stage 6 opens its GPU libraries (CUDA, NVRTC, cuBLAS, OpenCL) at run time: nothing to link.
+        .target(name: "Stage6GPU", dependencies: ["MatmulCore"]),
 
         // System libraries: OpenBLAS for Stage 5, zlib for reading the gzipped Fashion-MNIST files.
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
@@ -33,7 +35,7 @@ let package = Package(
         // The runner: the stage list, workloads, timing and the table; `speedup` is its command line.
         .target(
             name: "Runner",
-            dependencies: ["MatmulCore", "Stage1Loops", "Stage2Dot", "Stage3Broadcast", "Stage4Blocked", "Stage5BLAS", "CZlib"],
+            dependencies: ["MatmulCore", "Stage1Loops", "Stage2Dot", "Stage3Broadcast", "Stage4Blocked", "Stage5BLAS", "Stage6GPU", "CZlib"],
             swiftSettings: hostCPU),
         .executableTarget(name: "speedup", dependencies: ["Runner"], swiftSettings: hostCPU),
 
@@ -45,6 +47,7 @@ let package = Package(
         .testTarget(name: "Stage3BroadcastTests", dependencies: ["Stage3Broadcast", "MatmulTesting"]),
         .testTarget(name: "Stage4BlockedTests", dependencies: ["Stage4Blocked", "MatmulTesting"]),
         .testTarget(name: "Stage5BLASTests", dependencies: ["Stage5BLAS", "MatmulTesting"]),
+        .testTarget(name: "Stage6GPUTests", dependencies: ["Stage6GPU", "MatmulTesting"]),
         .testTarget(name: "MatmulCoreTests", dependencies: ["MatmulCore"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Stage4Blocked", "CZlib"]),
     ],

@@ -1,0 +1,40 @@
+// cuBLAS, NVIDIA's BLAS: the GPU's Stage 5. `cublasSgemm_v2` is column-major, like Fortran BLAS.
+// A row-major m×n C is a column-major n×m Cᵀ, and Cᵀ = Bᵀ·Aᵀ, so the row-major product is one
+// column-major call with A and B swapped: no transposes, no copies.
+
+import Foundation
+
+final class CUBLAS: @unchecked Sendable {
+    private let library: DynamicLibrary
+    private let handle: OpaquePointer
+    private let sgemm: @convention(c) (OpaquePointer?, Int32, Int32, Int32, Int32, Int32, UnsafePointer<Float>,
+                                       UInt64, Int32, UInt64, Int32, UnsafePointer<Float>, UInt64, Int32) -> Int32
+
+    /// Opens libcublas (CUBLAS_LIBRARY to choose the file) and creates a handle on the current context.
+    init() throws {
+        library = try DynamicLibrary("cuBLAS", candidates: DynamicLibrary.candidates(
+            sonames: ["libcublas.so.13", "libcublas.so.12", "libcublas.so.11", "libcublas.so"],
+            variable: "CUBLAS_LIBRARY", directories: cudaToolkitDirectories))
+        let create: @convention(c) (UnsafeMutablePointer<OpaquePointer?>) -> Int32 = try library.function("cublasCreate_v2")
+        let setMathMode: @convention(c) (OpaquePointer?, Int32) -> Int32 = try library.function("cublasSetMathMode")
+        sgemm = try library.function("cublasSgemm_v2")
+        var handle: OpaquePointer?
+        let status = create(&handle)
+        guard status == 0, let handle else {
+            throw GPUError.call("cublasCreate_v2", code: Int(status), message: "cuBLAS could not start (status \(status))")
+        }
+        self.handle = handle
+        // CUBLAS_DEFAULT_MATH (0): true FP32 arithmetic. TF32 tensor cores would be faster and
+        // round the inputs to 10-bit mantissas, which is a different (and less accurate) product.
+        _ = setMathMode(handle, 0)
+    }
+
+    /// Row-major C (m×n) = A (m×k) · B (k×n), all on the device.
+    func multiply(m: Int, n: Int, k: Int, a: DeviceBuffer, b: DeviceBuffer, c: DeviceBuffer) throws {
+        var (one, zero) = (Float(1), Float(0))
+        // Column-major: Cᵀ (n×m) = Bᵀ (n×k) · Aᵀ (k×m); leading dimensions n, k, n. 0 = CUBLAS_OP_N.
+        let status = sgemm(handle, 0, 0, Int32(n), Int32(m), Int32(k), &one, b.handle, Int32(n), a.handle, Int32(k),
+                           &zero, c.handle, Int32(n))
+        guard status == 0 else { throw GPUError.call("cublasSgemm_v2", code: Int(status), message: "cuBLAS status \(status)") }
+    }
+}

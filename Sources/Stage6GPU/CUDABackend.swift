@@ -1,0 +1,202 @@
+// CUDA through NVIDIA's driver API, libcuda.so.1 (installed with the driver; the CUDA toolkit is
+// not needed to run). Kernels are compiled by NVRTC for the device found, loaded as a module, and
+// started with cuLaunchKernel. The memory functions are the `_v2` entry points, the ones cuda.h
+// maps cuMemAlloc and friends to (the unsuffixed names are the old 32-bit versions).
+
+import Foundation
+
+final class CUDABackend: Backend, @unchecked Sendable {
+    /// The process's CUDA device (the first), opened on first use; or why there is none.
+    static let shared = Result { try CUDABackend() }
+
+    let api = "CUDA"
+    let language = GPUKernel.Language.cuda
+    let deviceDescription: String
+    let maxThreadsPerBlock: Int
+    let maxGridY: Int
+    /// Compute capability as one number: 90 for 9.0 (H100, H200).
+    let architecture: Int
+
+    private let cu: CUDAFunctions
+    private let context: OpaquePointer
+    private let lock = NSRecursiveLock()
+    private var kernels: [GPUKernel: OpaquePointer] = [:]
+    private var blas: Result<CUBLAS, any Error>?
+
+    init() throws {
+        let cu = try CUDAFunctions(library: DynamicLibrary("CUDA driver", candidates:
+            DynamicLibrary.candidates(sonames: ["libcuda.so.1", "libcuda.so"], variable: "CUDA_DRIVER_LIBRARY")))
+        self.cu = cu
+        try cu.check(cu.initialize(0), "cuInit")
+        var count: Int32 = 0
+        try cu.check(cu.deviceGetCount(&count), "cuDeviceGetCount")
+        guard count > 0 else { throw GPUError.noDevice("no CUDA device: the driver loaded but found no GPU") }
+        var device: Int32 = 0
+        try cu.check(cu.deviceGet(&device, 0), "cuDeviceGet")
+        func attribute(_ number: Int32) throws -> Int {
+            var value: Int32 = 0
+            try cu.check(cu.deviceGetAttribute(&value, number, device), "cuDeviceGetAttribute")
+            return Int(value)
+        }
+        // CU_DEVICE_ATTRIBUTE_…: MAX_THREADS_PER_BLOCK 1, MAX_GRID_DIM_Y 6, MULTIPROCESSOR_COUNT 16,
+        // COMPUTE_CAPABILITY_MAJOR 75, _MINOR 76.
+        maxThreadsPerBlock = try attribute(1)
+        maxGridY = try attribute(6)
+        let (major, minor) = (try attribute(75), try attribute(76))
+        architecture = major * 10 + minor
+        var name = [CChar](repeating: 0, count: 256)
+        try cu.check(cu.deviceGetName(&name, 255, device), "cuDeviceGetName")
+        var driver: Int32 = 0
+        _ = cu.driverGetVersion(&driver)
+        deviceDescription = "\(cText(name)) (compute capability \(major).\(minor), \(try attribute(16)) multiprocessors, "
+            + "driver CUDA \(driver / 1000).\(driver % 1000 / 10))"
+        // The primary context is the one the CUDA runtime (and so cuBLAS) also uses.
+        var context: OpaquePointer?
+        try cu.check(cu.devicePrimaryCtxRetain(&context, device), "cuDevicePrimaryCtxRetain")
+        guard let context else { throw GPUError.noDevice("no CUDA context") }
+        self.context = context
+    }
+
+    func locked<T>(_ body: () throws -> T) throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        // A context is current per thread; make it current on whichever thread calls.
+        try cu.check(cu.ctxSetCurrent(context), "cuCtxSetCurrent")
+        return try body()
+    }
+
+    func allocate(floats: Int) throws -> DeviceBuffer {
+        var pointer: UInt64 = 0
+        try cu.check(cu.memAlloc(&pointer, floats * 4), "cuMemAlloc_v2(\(floats * 4) bytes)")
+        let (free, setCurrent, context, lock) = (cu.memFree, cu.ctxSetCurrent, context, lock)
+        return DeviceBuffer(handle: pointer, floats: floats) { pointer in
+            lock.lock()
+            defer { lock.unlock() }
+            _ = setCurrent(context)
+            _ = free(pointer)
+        }
+    }
+
+    func upload(_ host: UnsafeBufferPointer<Float>, to buffer: DeviceBuffer) throws {
+        try cu.check(cu.memcpyHtoD(buffer.handle, host.baseAddress!, host.count * 4), "cuMemcpyHtoD_v2")
+    }
+
+    func download(_ buffer: DeviceBuffer, to host: UnsafeMutableBufferPointer<Float>) throws {
+        try cu.check(cu.memcpyDtoH(host.baseAddress!, buffer.handle, host.count * 4), "cuMemcpyDtoH_v2")
+    }
+
+    func launch(_ kernel: GPUKernel, m: Int, n: Int, k: Int, a: DeviceBuffer, b: DeviceBuffer, c: DeviceBuffer) throws {
+        let sizes = kernel.sizes(maxThreads: maxThreadsPerBlock)
+        let function = try compiled(kernel, sizes)
+        let grid = sizes.grid(m: m, n: n)
+        // cuLaunchKernel takes an array of pointers, one to each argument's value.
+        var (m32, n32, k32) = (Int32(m), Int32(n), Int32(k))
+        var (pa, pb, pc) = (a.handle, b.handle, c.handle)
+        let status = withUnsafeMutablePointer(to: &m32) { m in
+            withUnsafeMutablePointer(to: &n32) { n in
+                withUnsafeMutablePointer(to: &k32) { k in
+                    withUnsafeMutablePointer(to: &pa) { a in
+                        withUnsafeMutablePointer(to: &pb) { b in
+                            withUnsafeMutablePointer(to: &pc) { c in
+                                var arguments: [UnsafeMutableRawPointer?] = [UnsafeMutableRawPointer(m), UnsafeMutableRawPointer(n),
+                                                                                  UnsafeMutableRawPointer(k), UnsafeMutableRawPointer(a),
+                                                                                  UnsafeMutableRawPointer(b), UnsafeMutableRawPointer(c)]
+                                return cu.launchKernel(function, UInt32(grid.x), UInt32(grid.y), 1,
+                                                       UInt32(sizes.threadsX), UInt32(sizes.threadsY), 1,
+                                                       0, nil, &arguments, nil)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        try cu.check(status, "cuLaunchKernel (6\(kernel.letter), grid \(grid.x)×\(grid.y))")
+    }
+
+    func finish() throws {
+        try cu.check(cu.ctxSynchronize(), "cuCtxSynchronize")
+    }
+
+    /// cuBLAS on this device, opened on first use.
+    func cuBLAS() throws -> CUBLAS {
+        try locked {
+            if blas == nil { blas = Result { try CUBLAS() } }
+            return try blas!.get()
+        }
+    }
+
+    /// The kernel, compiled by NVRTC for this device and loaded, on first use.
+    private func compiled(_ kernel: GPUKernel, _ sizes: GPUKernel.Sizes) throws -> OpaquePointer {
+        if let function = kernels[kernel] { return function }
+        let compiler = try NVRTC.shared.get()
+        let image = try compiler.compile(kernel.source(for: .cuda, sizes: sizes), name: "6\(kernel.letter).cu",
+                                         architecture: architecture)
+        var module: OpaquePointer?
+        var bytes = image.bytes
+        if case .ptx = image { bytes.append(0) }   // PTX is text, and must end in a zero byte
+        let status = bytes.withUnsafeBytes { cu.moduleLoadData(&module, $0.baseAddress!) }
+        if status == 222 {   // CUDA_ERROR_UNSUPPORTED_PTX_VERSION
+            throw GPUError.call("cuModuleLoadData", code: 222, message: "NVRTC \(compiler.version) wrote PTX newer than this driver "
+                + "reads; use an NVRTC no newer than the driver (NVRTC_LIBRARY=path/to/libnvrtc.so…)")
+        }
+        try cu.check(status, "cuModuleLoadData")
+        var function: OpaquePointer?
+        try cu.check(cu.moduleGetFunction(&function, module, "matmul"), "cuModuleGetFunction")
+        kernels[kernel] = function
+        return function!
+    }
+}
+
+/// The driver-API functions this stage calls, with cuda.h's C signatures: CUresult = Int32,
+/// CUdevice = Int32, CUdeviceptr = UInt64, size_t = Int, every other CU… handle an opaque pointer.
+struct CUDAFunctions {
+    typealias Handle = OpaquePointer
+    let library: DynamicLibrary
+    let initialize: @convention(c) (UInt32) -> Int32
+    let driverGetVersion: @convention(c) (UnsafeMutablePointer<Int32>) -> Int32
+    let deviceGetCount: @convention(c) (UnsafeMutablePointer<Int32>) -> Int32
+    let deviceGet: @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32
+    let deviceGetName: @convention(c) (UnsafeMutablePointer<CChar>, Int32, Int32) -> Int32
+    let deviceGetAttribute: @convention(c) (UnsafeMutablePointer<Int32>, Int32, Int32) -> Int32
+    let devicePrimaryCtxRetain: @convention(c) (UnsafeMutablePointer<Handle?>, Int32) -> Int32
+    let ctxSetCurrent: @convention(c) (Handle?) -> Int32
+    let ctxSynchronize: @convention(c) () -> Int32
+    let moduleLoadData: @convention(c) (UnsafeMutablePointer<Handle?>, UnsafeRawPointer) -> Int32
+    let moduleGetFunction: @convention(c) (UnsafeMutablePointer<Handle?>, Handle?, UnsafePointer<CChar>) -> Int32
+    let memAlloc: @convention(c) (UnsafeMutablePointer<UInt64>, Int) -> Int32
+    let memFree: @convention(c) (UInt64) -> Int32
+    let memcpyHtoD: @convention(c) (UInt64, UnsafeRawPointer, Int) -> Int32
+    let memcpyDtoH: @convention(c) (UnsafeMutableRawPointer, UInt64, Int) -> Int32
+    let launchKernel: @convention(c) (Handle?, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, Handle?,
+                                      UnsafeMutablePointer<UnsafeMutableRawPointer?>?, UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> Int32
+    let getErrorString: @convention(c) (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>) -> Int32
+
+    init(library: DynamicLibrary) throws {
+        self.library = library
+        initialize = try library.function("cuInit")
+        driverGetVersion = try library.function("cuDriverGetVersion")
+        deviceGetCount = try library.function("cuDeviceGetCount")
+        deviceGet = try library.function("cuDeviceGet")
+        deviceGetName = try library.function("cuDeviceGetName")
+        deviceGetAttribute = try library.function("cuDeviceGetAttribute")
+        devicePrimaryCtxRetain = try library.function("cuDevicePrimaryCtxRetain")
+        ctxSetCurrent = try library.function("cuCtxSetCurrent")
+        ctxSynchronize = try library.function("cuCtxSynchronize")
+        moduleLoadData = try library.function("cuModuleLoadData")
+        moduleGetFunction = try library.function("cuModuleGetFunction")
+        memAlloc = try library.function("cuMemAlloc_v2")
+        memFree = try library.function("cuMemFree_v2")
+        memcpyHtoD = try library.function("cuMemcpyHtoD_v2")
+        memcpyDtoH = try library.function("cuMemcpyDtoH_v2")
+        launchKernel = try library.function("cuLaunchKernel")
+        getErrorString = try library.function("cuGetErrorString")
+    }
+
+    /// Throws the driver's own words for a failed call.
+    func check(_ status: Int32, _ function: String) throws {
+        guard status != 0 else { return }
+        var message: UnsafePointer<CChar>?
+        _ = getErrorString(status, &message)
+        throw GPUError.call(function, code: Int(status), message: message.map { String(cString: $0) } ?? "unknown CUDA error")
+    }
+}

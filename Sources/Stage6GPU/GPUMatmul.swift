@@ -1,0 +1,188 @@
+// Stage 6 — GPU. The one idea: thousands of threads, each computing a few elements of C, on a
+// processor built for it: an H100 runs 132 multiprocessors × 2048 threads at once, and its FP32
+// units do 128 FMAs per multiprocessor per cycle.
+//
+// What it costs: the GPU has its own memory. A and B must be copied there and C back, across a
+// bus far slower than the GPU's memory; kernels must be compiled for the device (here at run time:
+// NVRTC for CUDA, the driver's compiler for OpenCL); and every idea of Stages 2–4 (contiguous
+// access, blocking for a fast memory, a register tile) comes back, in the GPU's terms. The runner
+// times kernels with A, B and C already on the device, and shows the copies in a row of their own.
+
+import MatmulCore
+
+/// Matrix product on a GPU: one of the hand-written kernels (CUDA or OpenCL), or cuBLAS.
+public struct GPUMatmul: MatmulStage {
+    public enum API: String, CaseIterable, Sendable {
+        /// NVIDIA's driver API (libcuda.so.1), kernels compiled by NVRTC.
+        case cuda
+        /// Any OpenCL platform through the ICD loader (libOpenCL.so.1): GPUs, or the CPU through PoCL.
+        case openCL
+    }
+
+    /// Which code computes the product.
+    public enum Code: Hashable, Sendable {
+        case kernel(GPUKernel)
+        /// NVIDIA's cuBLAS SGEMM (CUDA only): the vendor's library, as Stage 5 is for the CPU.
+        case cuBLAS
+    }
+
+    public let api: API
+    public let code: Code
+    /// Whether the runner's timing includes copying A and B to the device and C back. `multiply`
+    /// always copies; this only chooses how the runner times the row.
+    public let timesCopies: Bool
+
+    /// - Parameters:
+    ///   - api: CUDA or OpenCL. cuBLAS needs CUDA.
+    ///   - code: a hand-written kernel or cuBLAS.
+    ///   - timesCopies: time the whole product, copies included, rather than the kernel alone.
+    public init(_ api: API, _ code: Code, timesCopies: Bool = false) {
+        self.api = api
+        self.code = code
+        self.timesCopies = timesCopies
+    }
+
+    /// "6a"… "6d" on CUDA, "6cublas"; "6a.cl"… "6d.cl" on OpenCL; "+copies" when copies are timed.
+    public var id: String {
+        let base: String
+        switch code {
+        case let .kernel(kernel): base = "6" + kernel.letter + (api == .openCL ? ".cl" : "")
+        case .cuBLAS: base = "6cublas"
+        }
+        return base + (timesCopies ? "+copies" : "")
+    }
+
+    public var name: String {
+        let what: String
+        switch code {
+        case let .kernel(kernel): what = kernel.name
+        case .cuBLAS: what = "cuBLAS"
+        }
+        return what + (api == .cuda ? " (CUDA)" : " (OpenCL)")
+    }
+
+    public var change: String {
+        if timesCopies { return "the same kernel, timed with A and B copied to the device and C back" }
+        switch code {
+        case let .kernel(kernel): return kernel.change
+        case .cuBLAS: return "NVIDIA's cuBLAS SGEMM (FP32, no TF32), the vendor library"
+        }
+    }
+
+    public var note: String? {
+        (try? backend()).map { "\($0.api): \($0.deviceDescription)" }
+    }
+
+    /// Why this stage cannot run on this machine (no driver, no device, no cuBLAS), or nil if it can.
+    public var unavailableReason: String? {
+        do {
+            _ = try backend()
+            if code == .cuBLAS { _ = try CUDABackend.shared.get().cuBLAS() }
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    func backend() throws -> any Backend {
+        switch api {
+        case .cuda: try CUDABackend.shared.get()
+        case .openCL: try OpenCLBackend.shared.get()
+        }
+    }
+
+    /// `a · b`, with A and B copied to the device and C copied back.
+    /// - Throws: `MatmulError.shapeMismatch`; `GPUError` when the GPU API is missing or fails.
+    public func multiply(_ a: Matrix, _ b: Matrix) throws -> Matrix {
+        let product = try ResidentProduct(self, a, b)
+        try product.run()
+        return try product.result()
+    }
+}
+
+/// One product kept on the device: A and B copied there once, then the kernel run as often as
+/// wanted, C copied back on request. The runner times `run()` alone for the kernel rows.
+public final class ResidentProduct: @unchecked Sendable {
+    public let shape: ProductShape
+    /// Seconds the copies of A and B to the device took.
+    public private(set) var uploadSeconds = 0.0
+    /// Seconds the last copy of C from the device took.
+    public private(set) var downloadSeconds = 0.0
+
+    private let stage: GPUMatmul
+    private let backend: (any Backend)?
+    private var buffers: (a: DeviceBuffer, b: DeviceBuffer, c: DeviceBuffer)?
+
+    /// Copies `a` and `b` to the device and makes room for C.
+    /// - Throws: `MatmulError.shapeMismatch`, `GPUError`.
+    public init(_ stage: GPUMatmul, _ a: Matrix, _ b: Matrix) throws {
+        let shape = try ProductShape(a, b)
+        self.shape = shape
+        self.stage = stage
+        // An empty product needs no device at all (and OpenCL refuses buffers of 0 bytes):
+        // C is m×n zeros, also when k = 0.
+        guard shape.m > 0, shape.n > 0, shape.k > 0 else {
+            backend = nil
+            return
+        }
+        let backend = try stage.backend()
+        self.backend = backend
+        try checkLimits(shape, backend)
+        let start = ContinuousClock.now
+        buffers = try backend.locked {
+            let (deviceA, deviceB) = (try backend.allocate(floats: a.elements.count), try backend.allocate(floats: b.elements.count))
+            try a.withUnsafeBufferPointer { try backend.upload($0, to: deviceA) }
+            try b.withUnsafeBufferPointer { try backend.upload($0, to: deviceB) }
+            try backend.finish()
+            return (deviceA, deviceB, try backend.allocate(floats: shape.m * shape.n))
+        }
+        uploadSeconds = Self.seconds(since: start)
+    }
+
+    /// Runs the product on the device and waits for it to finish.
+    public func run() throws {
+        guard let backend, let buffers else { return }
+        try backend.locked {
+            switch stage.code {
+            case let .kernel(kernel):
+                try backend.launch(kernel, m: shape.m, n: shape.n, k: shape.k, a: buffers.a, b: buffers.b, c: buffers.c)
+            case .cuBLAS:
+                try CUDABackend.shared.get().cuBLAS().multiply(m: shape.m, n: shape.n, k: shape.k,
+                                                               a: buffers.a, b: buffers.b, c: buffers.c)
+            }
+            try backend.finish()
+        }
+    }
+
+    /// Copies C from the device.
+    public func result() throws -> Matrix {
+        var c = shape.zeroResult()
+        guard let backend, let buffers else { return c }
+        let start = ContinuousClock.now
+        try backend.locked {
+            try c.withUnsafeMutableBufferPointer { try backend.download(buffers.c, to: $0) }
+        }
+        downloadSeconds = Self.seconds(since: start)
+        return c
+    }
+
+    private static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    }
+
+    /// The kernels index with 32-bit ints, and CUDA grids have at most 65535 blocks along y.
+    private func checkLimits(_ shape: ProductShape, _ backend: any Backend) throws {
+        let limit = Int(Int32.max)
+        for (name, count) in [("A", shape.m * shape.k), ("B", shape.k * shape.n), ("C", shape.m * shape.n)]
+        where count > limit {
+            throw GPUError.tooLarge("\(name) of \(shape) has \(count) elements; the GPU kernels index with 32-bit ints, at most \(limit)")
+        }
+        if case let .kernel(kernel) = stage.code {
+            let grid = kernel.sizes(maxThreads: backend.maxThreadsPerBlock).grid(m: shape.m, n: shape.n)
+            if grid.y > backend.maxGridY {
+                throw GPUError.tooLarge("\(shape) needs \(grid.y) blocks along the grid's y; \(backend.api) allows \(backend.maxGridY)")
+            }
+        }
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import MatmulCore
+import MatmulTesting
+import Testing
+@testable import Stage6GPU
+
+// Each backend runs for real where it is found and is skipped, with the reason, where it is not.
+// `make test` installs PoCL, so the OpenCL kernels always run in CI (on the CPU).
+let openCLMissing = GPUMatmul(.openCL, .kernel(.naive)).unavailableReason
+let cudaMissing = GPUMatmul(.cuda, .kernel(.naive)).unavailableReason
+let cuBLASMissing = GPUMatmul(.cuda, .cuBLAS).unavailableReason
+
+/// NVRTC from the wheel scripts/install-deps.sh unpacks into .deps/, else the one the system has.
+let nvrtc: Result<NVRTC, any Error> = {
+    let local = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../.deps/nvrtc/nvidia/cuda_nvrtc/lib/libnvrtc.so.12").standardizedFileURL.path
+    return FileManager.default.fileExists(atPath: local) ? Result { try NVRTC(path: local) } : NVRTC.shared
+}()
+let nvrtcMissing: String? = { if case let .failure(error) = nvrtc { "\(error)" } else { nil } }()
+
+let runningInCI = ProcessInfo.processInfo.environment["CI"] != nil
+
+// MARK: OpenCL (PoCL in CI)
+
+@Suite("OpenCL kernels", .enabled(if: openCLMissing == nil, Comment(rawValue: "no OpenCL: \(openCLMissing ?? "")")))
+struct OpenCLKernels {
+    @Test("Stage 6 (OpenCL) passes the shared conformance checks",
+          arguments: GPUKernel.allCases, ConformanceCase.all)
+    func conformance(_ kernel: GPUKernel, _ check: ConformanceCase) throws {
+        let problems = try check.problems(of: GPUMatmul(.openCL, .kernel(kernel)))
+        #expect(problems.isEmpty, "6\(kernel.letter).cl: \(problems.joined(separator: "; "))")
+    }
+
+    @Test("Every kernel agrees with the loop version on shapes around its tile sizes",
+          arguments: GPUKernel.allCases)
+    func tileEdges(_ kernel: GPUKernel) throws {
+        // 256³: only whole 128×128 tiles (6d's float4 path); 300×260×270: whole tiles and edges,
+        // k a multiple of 4; 130×7×129: every tile an edge tile, k smaller than one step.
+        for (m, k, n) in [(256, 256, 256), (300, 260, 270), (130, 7, 129), (33, 1, 2)] {
+            let problems = try ConformanceCase.agreesWithLoops(m: m, k: k, n: n).problems(of: GPUMatmul(.openCL, .kernel(kernel)))
+            #expect(problems.isEmpty, "6\(kernel.letter).cl on \(m)×\(k)·\(k)×\(n): \(problems.joined(separator: "; "))")
+        }
+    }
+
+    @Test func aResidentProductRunsAgainAndCopiesBack() throws {
+        let a = try Matrix.randomNormal(rows: 70, columns: 50, seed: 5)
+        let b = try Matrix.randomNormal(rows: 50, columns: 90, seed: 6)
+        let stage = GPUMatmul(.openCL, .kernel(.registerTiles))
+        let product = try ResidentProduct(stage, a, b)
+        try product.run()
+        let first = try product.result()
+        try product.run()
+        #expect(try product.result() == first)
+        #expect(first == (try stage.multiply(a, b)))
+        #expect(product.uploadSeconds > 0 && product.downloadSeconds > 0)
+    }
+
+    @Test func describesItsDevice() throws {
+        let stage = GPUMatmul(.openCL, .kernel(.coalesced), timesCopies: true)
+        #expect(stage.id == "6b.cl+copies")
+        #expect(stage.note?.hasPrefix("OpenCL: ") == true)
+    }
+}
+
+@Test("In CI, the OpenCL platform (PoCL) and NVRTC are installed, so their tests run rather than skip",
+      .enabled(if: runningInCI, "only checked where CI is set"))
+func ciInstallsPoCLAndNVRTC() {
+    #expect(openCLMissing == nil, "\(openCLMissing ?? "")")
+    #expect(nvrtcMissing == nil, "\(nvrtcMissing ?? "")")
+}
+
+// MARK: CUDA (needs an NVIDIA GPU and driver)
+
+@Suite("CUDA kernels", .enabled(if: cudaMissing == nil, Comment(rawValue: "no CUDA: \(cudaMissing ?? "")")))
+struct CUDAKernels {
+    @Test("Stage 6 (CUDA) passes the shared conformance checks", arguments: GPUKernel.allCases, ConformanceCase.all)
+    func conformance(_ kernel: GPUKernel, _ check: ConformanceCase) throws {
+        let problems = try check.problems(of: GPUMatmul(.cuda, .kernel(kernel)))
+        #expect(problems.isEmpty, "6\(kernel.letter): \(problems.joined(separator: "; "))")
+    }
+
+    @Test("Every CUDA kernel agrees with the loop version on shapes around its tile sizes", arguments: GPUKernel.allCases)
+    func tileEdges(_ kernel: GPUKernel) throws {
+        for (m, k, n) in [(256, 256, 256), (300, 260, 270), (130, 7, 129), (33, 1, 2)] {
+            let problems = try ConformanceCase.agreesWithLoops(m: m, k: k, n: n).problems(of: GPUMatmul(.cuda, .kernel(kernel)))
+            #expect(problems.isEmpty, "6\(kernel.letter) on \(m)×\(k)·\(k)×\(n): \(problems.joined(separator: "; "))")
+        }
+    }
+}
+
+@Test("cuBLAS passes the shared conformance checks", .enabled(if: cuBLASMissing == nil, Comment(rawValue: "no cuBLAS: \(cuBLASMissing ?? "")")),
+      arguments: ConformanceCase.all)
+func cuBLASConformance(_ check: ConformanceCase) throws {
+    let problems = try check.problems(of: GPUMatmul(.cuda, .cuBLAS))
+    #expect(problems.isEmpty, "\(problems.joined(separator: "; "))")
+}
+
+@Test("Without a CUDA driver, a CUDA product throws the reason instead of crashing",
+      .enabled(if: cudaMissing != nil, "a CUDA driver is present"))
+func missingDriverThrows() throws {
+    let a = try Matrix(rows: 2, columns: 2, repeating: 1)
+    #expect(throws: GPUError.self) { try GPUMatmul(.cuda, .kernel(.naive)).multiply(a, a) }
+    #expect(cudaMissing?.contains("libcuda.so.1") == true || cudaMissing?.contains("CUDA device") == true)
+    // Empty products need no device, so they succeed everywhere.
+    let empty = try Matrix(rows: 0, columns: 3)
+    #expect(try GPUMatmul(.cuda, .kernel(.naive)).multiply(empty, try Matrix(rows: 3, columns: 4)).shape == Shape(rows: 0, columns: 4))
+}
+
+// MARK: NVRTC: the CUDA kernels compile, with or without a GPU
+
+@Suite("NVRTC compiles every CUDA kernel", .enabled(if: nvrtcMissing == nil, Comment(rawValue: "no NVRTC: \(nvrtcMissing ?? "")")))
+struct NVRTCCompiles {
+    /// Ampere (A100) and Hopper (H100, H200).
+    @Test("Each kernel compiles to a cubin for sm_80 and sm_90", arguments: GPUKernel.allCases, [80, 90])
+    func cubin(_ kernel: GPUKernel, _ architecture: Int) throws {
+        let compiler = try nvrtc.get()
+        try #require(compiler.architectures.contains(architecture), "NVRTC \(compiler.version) lacks sm_\(architecture)")
+        let output = try compiler.compile(kernel.source(for: .cuda, sizes: kernel.sizes(maxThreads: 1024)),
+                                          name: "6\(kernel.letter).cu", architecture: architecture)
+        guard case let .cubin(bytes) = output else { Issue.record("expected a cubin"); return }
+        #expect(Array(bytes.prefix(4)) == [0x7F, 0x45, 0x4C, 0x46], "a cubin is an ELF file")
+    }
+
+    @Test("For an architecture NVRTC does not know, it writes PTX for the newest one below it", arguments: GPUKernel.allCases)
+    func ptxFallback(_ kernel: GPUKernel) throws {
+        let compiler = try nvrtc.get()
+        let newest = try #require(compiler.architectures.max())
+        let output = try compiler.compile(kernel.source(for: .cuda, sizes: kernel.sizes(maxThreads: 1024)),
+                                          name: "6\(kernel.letter).cu", architecture: newest + 1)
+        guard case let .ptx(bytes) = output else { Issue.record("expected PTX"); return }
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(text.contains(".target sm_\(newest)") && text.contains(".entry matmul"))
+    }
+
+    @Test func aBrokenKernelReportsTheCompilerLog() throws {
+        let compiler = try nvrtc.get()
+        #expect {
+            _ = try compiler.compile("extern \"C\" __global__ void matmul() { undeclared = 1; }", name: "broken.cu", architecture: 90)
+        } throws: { error in
+            guard case let GPUError.compileFailed(kernel, log) = error else { return false }
+            return kernel == "broken.cu" && log.contains("undeclared")
+        }
+    }
+}
