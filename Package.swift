@@ -4,14 +4,16 @@ import PackageDescription
 // Release builds are compiled for the CPU they are built on, so SIMD code uses its full
 // vector width and `addProduct` becomes an FMA instruction rather than a call to libm's fmaf
 // (see lessons/00-start-here.md). A release binary built here may not run on an older CPU.
-let hostCPU: [SwiftSetting] = [
+// MATMUL_PORTABLE=1 in the environment leaves it out (`make gpu-check` builds so, for other machines).
+let hostCPU: [SwiftSetting] = Context.environment["MATMUL_PORTABLE"] != nil ? [] : [
     .unsafeFlags(["-Xcc", "-march=native"], .when(configuration: .release))
 ]
 
 let package = Package(
     name: "SwiftMatmul",
     products: [
-        .executable(name: "speedup", targets: ["speedup"])
+        .executable(name: "speedup", targets: ["speedup"]),
+        .executable(name: "gpu-check", targets: ["gpu-check"]),
     ],
     targets: [
         // The core every stage shares: Matrix, MatmulError, the MatmulStage contract, FLOP helpers.
@@ -38,6 +40,8 @@ let package = Package(
             dependencies: ["MatmulCore", "Stage1Loops", "Stage2Dot", "Stage3Broadcast", "Stage4Blocked", "Stage5BLAS", "Stage6GPU", "CZlib"],
             swiftSettings: hostCPU),
         .executableTarget(name: "speedup", dependencies: ["Runner"], swiftSettings: hostCPU),
+        // Stage 6's self-check, for GPU machines without Swift: `make gpu-check` builds it.
+        .executableTarget(name: "gpu-check", dependencies: ["Stage6GPU", "MatmulTesting", "MatmulCore"]),
 
         // Shared conformance checks, used only by the test targets.
         .target(name: "MatmulTesting", dependencies: ["MatmulCore", "Stage1Loops"]),

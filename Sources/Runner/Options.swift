@@ -54,7 +54,8 @@ public let usage = """
     median ms, GFLOP/s, × vs Stage 1 (loops), × vs the previous stage, % of this machine's peak.
 
     options:
-      --stages LIST      stages to run, e.g. 1,2,3,5 or 1-3 (default: all: \(allStages(threads: 1).map(\.id).joined(separator: ",")))
+      --stages LIST      stages to run, e.g. 1,2,3,5 or 1-3; 6 takes every GPU row (default: all):
+                         \(allStages(threads: 1).map(\.id).joined(separator: ","))
       --workload NAME    fastai | square | all (default: all, unless --size or --shape is given)
                          fastai: 5×784 · 784×10 and 50000×784 · 784×10 on Fashion-MNIST images
                          square: n×n · n×n for n = \(Options.defaultSizes.map(String.init).joined(separator: ", "))
@@ -136,8 +137,8 @@ public func parseOptions(_ arguments: [String]) throws -> Options {
     return options
 }
 
-/// "1,2,3,5", "1-3", "4s": stage ids in the stage list's order. A range takes every stage whose
-/// number is in it, variants included.
+/// "1,2,3,5", "1-3", "4s", "6": stage ids in the stage list's order. A range takes every stage whose
+/// number is in it, variants included; so does a lone number that is no stage's id ("6": all of Stage 6).
 func parseStages(_ text: String) throws -> [String] {
     let known = allStages(threads: 1)
     var chosen = Set<String>()
@@ -149,6 +150,9 @@ func parseStages(_ text: String) throws -> [String] {
             chosen.formUnion(inRange.map(\.id))
         } else if known.contains(where: { $0.id == token }) {
             chosen.insert(token)
+        } else if let number = Int(token), known.contains(where: { $0.number == number }) {
+            // A stage number that is no stage's id ("6") takes all of that stage's rows.
+            chosen.formUnion(known.filter { $0.number == number }.map(\.id))
         } else {
             let ids = known.map(\.id).joined(separator: ", ")
             throw UsageError(message: "--stages: unknown stage '\(token)'; the stages are \(ids) (ranges like 1-3 work too)")

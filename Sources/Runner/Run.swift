@@ -2,6 +2,7 @@ import Foundation
 import MatmulCore
 import Stage4Blocked
 import Stage5BLAS
+import Stage6GPU
 
 /// Runs every chosen stage on every chosen product and returns the table's rows, in order.
 ///
@@ -33,7 +34,8 @@ public func runSpeedup(_ options: Options, progress: (String) -> Void) throws ->
         sources: Dictionary(workloads.map { ($0.name, $0.source) }, uniquingKeysWith: { first, _ in first }))
 
     var rows: [Row] = []
-    let total = workloads.reduce(0) { $0 + $1.problems.count } * stages.count
+    let entries = tableEntries(stages)
+    let total = workloads.reduce(0) { $0 + $1.problems.count } * entries.count
     for workload in workloads {
         for problem in workload.problems {
             let shape = problem.shape
@@ -43,10 +45,18 @@ public func runSpeedup(_ options: Options, progress: (String) -> Void) throws ->
             let memoryBound = shape.flops / shape.minimumBytes < 8
             let floor = memoryBound && shape.minimumBytes > 64e6 && !stages.isEmpty ? readSeconds(problem.a, problem.b) : nil
             var previousMedian: Double?
-            for stage in stages {
+            for entry in entries {
+                guard case let .run(stage) = entry else {
+                    if case let .skipped(ids, name, reason) = entry {
+                        rows.append(Row(workload: workload.name, shape: shape.description, shapeID: "\(shape.m)x\(shape.k)x\(shape.n)",
+                                        stage: ids, name: name, change: "", threads: 1, note: "skipped: \(reason)"))
+                    }
+                    continue
+                }
                 var row = Row(workload: workload.name, shape: shape.description, shapeID: "\(shape.m)x\(shape.k)x\(shape.n)",
                               stage: stage.id, name: stage.name, change: stage.change, threads: stage.threads,
                               note: stage.note ?? "")
+                if let gpu = stage as? GPUMatmul { try gpu.compile() }   // once, never timed
                 let (estimate, probeRows) = try estimateSeconds(stage, problem)
                 progress("[\(rows.count + 1)/\(total)] \(workload.name) \(shape), stage \(stage.id) \(stage.name)"
                          + (estimate > 1 ? " (about \(duration(estimate)) a run)" : ""))
@@ -56,7 +66,14 @@ public func runSpeedup(_ options: Options, progress: (String) -> Void) throws ->
                     rows.append(row)
                     continue
                 }
-                let timing = try timeProduct(stage, problem.a, problem.b, repeats: options.repeats)
+                let timing: Timing
+                if let gpu = stage as? GPUMatmul, !gpu.timesCopies {
+                    let (kernel, copies) = try timeOnDevice(gpu, problem.a, problem.b, repeats: options.repeats)
+                    timing = kernel
+                    row.note = joinNotes(row.note, "kernel only; copies to and from the device add \(milliseconds(copies * 1e3)) ms")
+                } else {
+                    timing = try timeProduct(stage, problem.a, problem.b, repeats: options.repeats)
+                }
                 let median = timing.median
                 let gflops = shape.flops / median / 1e9
                 let gbps = shape.minimumBytes / median / 1e9
@@ -64,7 +81,8 @@ public func runSpeedup(_ options: Options, progress: (String) -> Void) throws ->
                 row.minMs = timing.minimum * 1e3
                 row.gflops = gflops
                 row.gbps = gbps
-                row.pctPeak = gflops / (context.peakGFLOPSPerCore * Double(stage.threads)) * 100
+                // The peak is this CPU's; a GPU row's % of it would mean nothing.
+                row.pctPeak = stage.number == 6 ? nil : gflops / (context.peakGFLOPSPerCore * Double(stage.threads)) * 100
                 if stage.id == "1" { loopsMedian = median }
                 row.xLoops = loopsMedian.map { $0 / median }
                 row.xPrevious = previousMedian.map { $0 / median }

@@ -4,6 +4,7 @@ import Stage2Dot
 import Stage3Broadcast
 import Stage4Blocked
 import Stage5BLAS
+import Stage6GPU
 
 /// Every stage, in lesson order: the one list the runner iterates.
 ///
@@ -24,5 +25,44 @@ public func allStages(threads: Int, blocks: BlockSizes = .host,
         BlockedMatmul(step: .full, threads: threads, blocks: blocks),
         StrassenMatmul(crossover: crossover, threads: threads, blocks: blocks),
         BLASMatmul(threads: threads),
-    ]
+    ] + gpuStages
+}
+
+/// Stage 6: the four hand-written kernels and cuBLAS on CUDA, then the kernels on OpenCL; each
+/// backend's best kernel once more with the host↔device copies timed.
+let gpuStages: [any MatmulStage] = [GPUMatmul.API.cuda, .openCL].flatMap { api -> [any MatmulStage] in
+    GPUKernel.allCases.map { GPUMatmul(api, .kernel($0)) }
+        + [GPUMatmul(api, .kernel(.registerTiles), timesCopies: true)]
+        + (api == .cuda ? [GPUMatmul(.cuda, .cuBLAS)] : [])
+}
+
+/// One line of the table-to-be: a stage to time, or several stages skipped for one reason.
+enum TableEntry {
+    case run(any MatmulStage)
+    /// Stages that cannot run here (no CUDA driver, no OpenCL platform): one row says so.
+    case skipped(ids: String, name: String, reason: String)
+}
+
+/// `stages` in order, with each run of consecutive stages that share one reason for being
+/// unavailable folded into a single skipped line.
+func tableEntries(_ stages: [any MatmulStage]) -> [TableEntry] {
+    var entries: [TableEntry] = []
+    var group: (first: any MatmulStage, last: any MatmulStage, reason: String)?
+    func close() {
+        guard let (first, last, reason) = group else { return }
+        let api = (first as? GPUMatmul)?.api == .cuda ? "CUDA" : "OpenCL"
+        entries.append(.skipped(ids: first.id == last.id ? first.id : "\(first.id)…\(last.id)", name: api, reason: reason))
+        group = nil
+    }
+    for stage in stages {
+        let reason = (stage as? GPUMatmul)?.unavailableReason
+        if let reason, let current = group, current.reason == reason {
+            group = (current.first, stage, reason)
+            continue
+        }
+        close()
+        if let reason { group = (stage, stage, reason) } else { entries.append(.run(stage)) }
+    }
+    close()
+    return entries
 }

@@ -1,4 +1,5 @@
 import MatmulCore
+import Stage6GPU
 
 /// How long one product took, over several timed runs.
 public struct Timing: Sendable {
@@ -51,4 +52,15 @@ func timeProduct(_ stage: any MatmulStage, _ a: Matrix, _ b: Matrix, repeats: In
     let timing = try measure(repeats: repeats, warmUp: warmUp) { sink += try stage.multiply(a, b).elements.first ?? 0 }
     blackHole(sink)
     return timing
+}
+
+/// Times a GPU kernel with A, B and C kept on the device: one warm-up run, then `measure`'s
+/// samples of launch-and-wait. Also returns the seconds the copies took (A and B to the device,
+/// C back), which a caller of `multiply` pays on top.
+func timeOnDevice(_ stage: GPUMatmul, _ a: Matrix, _ b: Matrix, repeats: Int) throws -> (kernel: Timing, copies: Double) {
+    let product = try ResidentProduct(stage, a, b)
+    let warmUp = try seconds { try product.run() }
+    let timing = try measure(repeats: repeats, warmUp: warmUp) { try product.run() }
+    _ = try product.result()
+    return (timing, product.uploadSeconds + product.downloadSeconds)
 }

@@ -186,3 +186,13 @@ public final class ResidentProduct: @unchecked Sendable {
         }
     }
 }
+
+extension GPUMatmul {
+    /// Compiles this stage's kernel now (it is otherwise compiled by the first product), so that
+    /// timings never include compilation. Does nothing for cuBLAS beyond opening it.
+    /// - Throws: `GPUError` when the backend is missing or the kernel does not compile.
+    public func compile() throws {
+        let one = try Matrix(rows: 1, columns: 1, repeating: 1)
+        _ = try multiply(one, one)
+    }
+}

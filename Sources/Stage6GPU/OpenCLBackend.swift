@@ -55,7 +55,11 @@ final class OpenCLBackend: Backend, @unchecked Sendable {
         var maxGroup = 0
         try checkCL(cl.getDeviceInfo(device, 0x1004, MemoryLayout<Int>.size, &maxGroup, nil), "clGetDeviceInfo")
         maxThreadsPerBlock = maxGroup
-        deviceDescription = "\(deviceName) (\(platformName))"
+        var (type, units) = (UInt64(0), UInt32(0))
+        _ = cl.getDeviceInfo(device, 0x1000, 8, &type, nil)   // CL_DEVICE_TYPE
+        _ = cl.getDeviceInfo(device, 0x1002, 4, &units, nil)  // CL_DEVICE_MAX_COMPUTE_UNITS
+        let kind = type & (1 << 2) != 0 ? "GPU" : type & (1 << 1) != 0 ? "CPU, all \(units) cores" : "\(units) compute units"
+        deviceDescription = "\(deviceName) (\(kind); \(platformName))"
 
         var error: Int32 = 0
         var devices: [OpaquePointer?] = [device]

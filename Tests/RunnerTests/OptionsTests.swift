@@ -26,6 +26,8 @@ import Testing
     #expect(try parseStages("1-3") == ["1", "2", "3"])
     #expect(try parseStages("2-5") == ["2", "3", "4a", "4b", "4c", "4", "4s", "5"])
     #expect(try parseStages("4,4s") == ["4", "4s"])
+    #expect(try parseStages("5,6") == ["5"] + gpuStages.map(\.id))
+    #expect(try parseStages("6cublas,6d.cl") == ["6cublas", "6d.cl"])
     #expect(throws: UsageError.self) { try parseStages("9") }
     #expect(throws: UsageError.self) { try parseStages("1,,2") }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Runner
+import Stage6GPU
 
 /// A tiny real run: every stage on one small product, in every format.
 func smallRun(format: String) -> (status: Int32, output: String, error: String) {
@@ -15,7 +16,7 @@ func smallRun(format: String) -> (status: Int32, output: String, error: String) 
     #expect(status == 0)
     let lines = output.split(separator: "\n")
     #expect(lines.first == "workload,shape,stage,name,threads,median_ms,min_ms,gflops,x_loops,x_previous,pct_peak,note")
-    #expect(lines.count == 1 + allStages(threads: 1).count)
+    #expect(lines.count == 1 + tableEntries(allStages(threads: 1)).count)
     let first = lines[1].split(separator: ",", omittingEmptySubsequences: false)
     #expect(first.count == 12)
     #expect(first[0] == "square" && first[1] == "16x16x16" && first[2] == "1" && first[8] == "1.00")
@@ -27,7 +28,7 @@ func smallRun(format: String) -> (status: Int32, output: String, error: String) 
     #expect(status == 0)
     let object = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
     let rows = object?["rows"] as? [[String: Any]]
-    #expect(rows?.count == allStages(threads: 1).count)
+    #expect(rows?.count == tableEntries(allStages(threads: 1)).count)
     #expect(rows?.first?["shape"] as? String == "16x16x16")
     #expect((object?["context"] as? [String: Any])?["peak_gflops_per_core"] is Double)
 }
@@ -37,7 +38,12 @@ func smallRun(format: String) -> (status: Int32, output: String, error: String) 
         let (status, output, _) = smallRun(format: format)
         #expect(status == 0)
         #expect(output.contains("square: 16×16 · 16×16"))
-        for stage in allStages(threads: 1) { #expect(output.contains(stage.change)) }
+        for entry in tableEntries(allStages(threads: 1)) {
+            switch entry {
+            case let .run(stage): #expect(output.contains(stage.change))
+            case let .skipped(_, _, reason): #expect(output.contains("skipped: \(reason)"))
+            }
+        }
     }
 }
 
@@ -61,4 +67,17 @@ func smallRun(format: String) -> (status: Int32, output: String, error: String) 
     #expect(Timing(samples: [3, 1, 2]).median == 2)
     #expect(Timing(samples: [4, 1, 3, 2]).median == 2.5)
     #expect(Timing(samples: [4, 1, 3, 2]).minimum == 1)
+}
+
+@Test func gpuStagesWithoutTheirBackendFoldIntoOneSkippedLine() {
+    let entries = tableEntries(gpuStages)
+    let skipped = entries.compactMap { entry -> String? in
+        if case let .skipped(ids, name, reason) = entry { return "\(ids) \(name): \(reason)" } else { return nil }
+    }
+    // Each backend is either run (one entry per stage) or skipped (one entry for all its stages).
+    let cuda = gpuStages.filter { ($0 as? GPUMatmul)?.api == .cuda }
+    let cudaSkipped = skipped.contains { $0.hasPrefix("6a…6cublas CUDA: ") }
+    let cudaRun = entries.filter { if case let .run(stage) = $0 { (stage as? GPUMatmul)?.api == .cuda } else { false } }.count
+    #expect(cudaSkipped != (cudaRun == cuda.count))
+    #expect(skipped.count <= 2)
 }

@@ -1,0 +1,160 @@
+// gpu-check: Stage 6 on a GPU machine that has no Swift toolchain. `make gpu-check` builds it here
+// as one self-contained binary (Swift's runtime linked in, no -march=native); copy it there and run
+// it. It checks every GPU kernel it can run against the CPU and prints the Stage 6 table.
+//
+// Exit status: 0 when every kernel that ran agreed with the CPU (a backend that is missing is
+// skipped, saying why), 1 on any mismatch or error, 2 on a bad command line.
+
+import Foundation
+import MatmulCore
+import MatmulTesting
+import Stage6GPU
+
+let usage = """
+    usage: gpu-check [--size N]... [--repeat R]
+
+    Checks each Stage 6 kernel (CUDA 6a–6d and cuBLAS, OpenCL 6a.cl–6d.cl) against the CPU, then
+    times them on n×n · n×n products with A, B and C on the device (median of R runs, after one
+    warm-up; compilation is never timed) and prints GFLOP/s, × 6a and % of cuBLAS.
+
+      --size N     a square size to time (repeatable; default 1024 and 4096 on CUDA, 512 otherwise)
+      --repeat R   timed runs per row (default 10)
+    """
+
+var sizes: [Int] = []
+var repeats = 10
+var arguments = CommandLine.arguments.dropFirst()
+while let flag = arguments.popFirst() {
+    guard flag == "--size" || flag == "--repeat", let text = arguments.popFirst(), let value = Int(text), value > 0 else {
+        let help = flag == "--help" || flag == "-h"
+        FileHandle.standardError.write(Data(((help ? "" : "gpu-check: bad argument '\(flag)'\n") + usage + "\n").utf8))
+        exit(help ? 0 : 2)
+    }
+    if flag == "--size" { sizes.append(value) } else { repeats = value }
+}
+
+let date = Date().formatted(.iso8601.year().month().day().dateSeparator(.dash))
+print("gpu-check, \(date)")
+
+// 1. Which backends are here.
+var runnable: [GPUMatmul] = []
+for api in GPUMatmul.API.allCases {
+    let stages = GPUKernel.allCases.map { GPUMatmul(api, .kernel($0)) } + (api == .cuda ? [GPUMatmul(.cuda, .cuBLAS)] : [])
+    if let reason = stages[0].unavailableReason {
+        print("\(api == .cuda ? "CUDA" : "OpenCL"): skipped: \(reason)")
+        continue
+    }
+    print(stages[0].note ?? "")
+    for stage in stages {
+        if let reason = stage.unavailableReason { print("\(stage.id): skipped: \(reason)") } else { runnable.append(stage) }
+    }
+}
+if case let .success(nvrtc) = NVRTC.shared, runnable.contains(where: { $0.api == .cuda }) {
+    print("NVRTC \(nvrtc.version): \(nvrtc.path)")
+}
+guard !runnable.isEmpty else {
+    print("nothing to check: no GPU backend on this machine")
+    exit(0)
+}
+
+// 2. Correctness: the shared conformance checks, and shapes around the kernels' tile sizes.
+var failures = 0
+let edgeShapes = [(256, 256, 256), (300, 260, 270), (130, 7, 129)]
+let checks = ConformanceCase.all + edgeShapes.map { ConformanceCase.agreesWithLoops(m: $0.0, k: $0.1, n: $0.2) }
+print("\nchecks against the CPU loop version (\(checks.count) per kernel):")
+for stage in runnable {
+    var problems: [String] = []
+    for check in checks {
+        do {
+            problems += try check.problems(of: stage).map { "\(check): \($0)" }
+        } catch {
+            problems.append("\(check): \(error)")
+        }
+    }
+    print("  \(stage.id.padding(toLength: 8, withPad: " ", startingAt: 0)) \(stage.name): "
+          + (problems.isEmpty ? "all pass" : "\(problems.count) FAILED"))
+    for problem in problems.prefix(5) { print("      \(problem)") }
+    failures += problems.isEmpty ? 0 : 1
+}
+
+// 3. The table.
+if sizes.isEmpty { sizes = runnable.contains { $0.api == .cuda } ? [1024, 4096] : [512] }
+for n in sizes {
+    let shape = ProductShape(m: n, k: n, n: n)
+    print("\nsquare \(shape), kernel only (A, B, C on the device), median of \(repeats):")
+    print("stage     name                       median ms    GFLOP/s    × 6a   % cuBLAS   copies ms   sampled check")
+    let a = try Matrix.randomNormal(rows: n, columns: n, seed: 1)
+    let b = try Matrix.randomNormal(rows: n, columns: n, seed: 2)
+    var results: [(stage: GPUMatmul, seconds: Double)] = []
+    for stage in runnable {
+        do {
+            try stage.compile()
+            let product = try ResidentProduct(stage, a, b)
+            try product.run()   // warm-up
+            var samples: [Double] = []
+            for _ in 0..<repeats {
+                let start = ContinuousClock.now
+                try product.run()
+                let elapsed = ContinuousClock.now - start
+                samples.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+            }
+            let median = samples.sorted()[samples.count / 2]
+            let c = try product.result()
+            let wrong = sampledMismatches(a, b, c)
+            failures += wrong == 0 ? 0 : 1
+            results.append((stage, median))
+            let naive = results.first { $0.stage.api == stage.api && $0.stage.code == .kernel(.naive) }?.seconds
+            let cuBLAS = results.first { $0.stage.code == .cuBLAS }?.seconds
+            let columns = [
+                stage.id.padding(toLength: 8, withPad: " ", startingAt: 0),
+                stage.name.padding(toLength: 25, withPad: " ", startingAt: 0),
+                format(median * 1e3, width: 10, digits: 3),
+                format(shape.flops / median / 1e9, width: 10, digits: 1),
+                naive.map { format($0 / median, width: 7, digits: 1) + "×" } ?? "        ",
+                (stage.api == .cuda ? cuBLAS.map { format($0 / median * 100, width: 9, digits: 0) + "%" } : nil) ?? "          ",
+                format((product.uploadSeconds + product.downloadSeconds) * 1e3, width: 11, digits: 3),
+                wrong == 0 ? "   256 entries ok" : "   \(wrong) of 256 entries WRONG",
+            ]
+            print(columns.joined(separator: " "))
+        } catch {
+            print("\(stage.id): error: \(error)")
+            failures += 1
+        }
+    }
+}
+print(failures == 0 ? "\nall kernels agree with the CPU" : "\n\(failures) kernel(s) disagree with the CPU or failed")
+exit(failures == 0 ? 0 : 1)
+
+/// How many of 256 seeded entries of C are outside 2·γ_k·(|A|·|B|) of a Double-precision dot product.
+func sampledMismatches(_ a: Matrix, _ b: Matrix, _ c: Matrix) -> Int {
+    var generator = SplitMix(seed: 7)
+    var wrong = 0
+    let k = a.columns
+    for _ in 0..<256 {
+        let (i, j) = (Int(generator.next() % UInt64(a.rows)), Int(generator.next() % UInt64(b.columns)))
+        var (exact, scale) = (0.0, 0.0)
+        for p in 0..<k {
+            exact += Double(a[i, p]) * Double(b[p, j])
+            scale += abs(Double(a[i, p]) * Double(b[p, j]))
+        }
+        if abs(Double(c[i, j]) - exact) > 2 * gammaBound(k: k) * scale { wrong += 1 }
+    }
+    return wrong
+}
+
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+func format(_ value: Double, width: Int, digits: Int) -> String {
+    let text = String(format: "%.\(digits)f", value)
+    return String(repeating: " ", count: max(0, width - text.count)) + text
+}
