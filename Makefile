@@ -2,7 +2,9 @@
 #   make speedup            the cumulative speedup table (release build)
 #   make speedup ARGS="--stages 1,2,3,5 --size 512 --format csv"
 #   make test               every stage's conformance tests
-.PHONY: speedup test deps
+#   make gpu-check          builds .build-portable/release/gpu-check: Stage 6's self-check, one file
+#                           to copy to a GPU machine that has no Swift (lessons/06-gpu.md)
+.PHONY: speedup test deps gpu-check
 
 speedup: deps
 	swift run -c release speedup $(ARGS)
@@ -12,3 +14,10 @@ test: deps
 
 deps:
 	@scripts/install-deps.sh
+
+# Swift's runtime linked in (--static-swift-stdlib) and no -march=native (MATMUL_PORTABLE), so the
+# binary runs on any x86-64 Linux; its own build folder keeps the native build untouched.
+gpu-check:
+	MATMUL_PORTABLE=1 swift build -c release --product gpu-check --static-swift-stdlib --scratch-path .build-portable
+	strip .build-portable/release/gpu-check
+	@echo "built .build-portable/release/gpu-check (copy it to the GPU machine and run it there)"

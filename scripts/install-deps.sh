@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the course needs and is missing, on Debian or Ubuntu:
 #   pkg-config and libopenblas-dev (Stage 5 links OpenBLAS), zlib1g-dev (the runner reads .gz
-#   files), and dataset-fashion-mnist (real images for the fastai workload; optional).
+#   files), and dataset-fashion-mnist (real images for the fastai workload; optional);
+#   for Stage 6, the OpenCL loader and PoCL (OpenCL on the CPU, so the GPU kernels run anywhere),
+#   and NVIDIA's NVRTC from PyPI into .deps/nvrtc (it compiles the CUDA kernels; no GPU needed).
 # As root it uses apt-get; otherwise sudo; failing both it prints the exact command to run.
 set -euo pipefail
 
@@ -14,6 +16,18 @@ else
   missing+=(libopenblas-dev zlib1g-dev)
 fi
 [ -e /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || missing+=(dataset-fashion-mnist)
+compgen -G '/usr/lib/*/libOpenCL.so.1' >/dev/null || missing+=(ocl-icd-libopencl1)
+[ -e /etc/OpenCL/vendors/pocl.icd ] || missing+=(pocl-opencl-icd)
+
+# NVRTC (about 90 MB from PyPI): the Stage 6 tests compile every CUDA kernel with it. Optional:
+# without it those tests are skipped, saying so.
+nvrtc_dir="$(dirname "$0")/../.deps/nvrtc"
+if [ ! -e "$nvrtc_dir/nvidia/cuda_nvrtc/lib/libnvrtc.so.12" ]; then
+  echo "setup: fetching NVIDIA's NVRTC (nvidia-cuda-nvrtc-cu12) into .deps/nvrtc" >&2
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps --target "$nvrtc_dir" \
+    'nvidia-cuda-nvrtc-cu12==12.9.86' >&2 \
+    || echo "setup: could not fetch NVRTC; the CUDA compile tests will be skipped" >&2
+fi
 
 if ! command -v swift >/dev/null 2>&1; then
   echo "error: swift is not on PATH. Install Swift 6 from swift.org (or add its usr/bin to PATH), then run this again." >&2

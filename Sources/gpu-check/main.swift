@@ -82,7 +82,7 @@ if sizes.isEmpty { sizes = runnable.contains { $0.api == .cuda } ? [1024, 4096] 
 for n in sizes {
     let shape = ProductShape(m: n, k: n, n: n)
     print("\nsquare \(shape), kernel only (A, B, C on the device), median of \(repeats):")
-    print("stage     name                       median ms    GFLOP/s    × 6a   % cuBLAS   copies ms   sampled check")
+    print("stage      name                       median ms    GFLOP/s    × 6a   % cuBLAS   copies ms   sampled check")
     let a = try Matrix.randomNormal(rows: n, columns: n, seed: 1)
     let b = try Matrix.randomNormal(rows: n, columns: n, seed: 2)
     var results: [(stage: GPUMatmul, seconds: Double)] = []
@@ -106,7 +106,7 @@ for n in sizes {
             let naive = results.first { $0.stage.api == stage.api && $0.stage.code == .kernel(.naive) }?.seconds
             let cuBLAS = results.first { $0.stage.code == .cuBLAS }?.seconds
             let columns = [
-                stage.id.padding(toLength: 8, withPad: " ", startingAt: 0),
+                stage.id.padding(toLength: 9, withPad: " ", startingAt: 0),
                 stage.name.padding(toLength: 25, withPad: " ", startingAt: 0),
                 format(median * 1e3, width: 10, digits: 3),
                 format(shape.flops / median / 1e9, width: 10, digits: 1),
