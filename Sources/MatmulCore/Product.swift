@@ -31,3 +31,9 @@ public struct ProductShape: Hashable, Sendable, CustomStringConvertible {
     /// A zero matrix the size of the product, to be filled in by a stage.
     public func zeroResult() -> Matrix { Matrix(uncheckedRows: m, columns: n) }
 }
+
+/// Seconds from `start` to now, by the monotonic clock: how every timing in the course is taken.
+public func secondsSince(_ start: ContinuousClock.Instant) -> Double {
+    let elapsed = ContinuousClock.now - start
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+}

@@ -1,3 +1,5 @@
+import MatmulCore
+
 // This machine's peak: the Float32 FMA throughput of one core, measured.
 //
 // The peak is how many fused multiply-adds a core can start per second: (FMA units) × (lanes

@@ -20,11 +20,6 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
     return secondsSince(start)
 }
 
-/// Seconds from `start` to now.
-func secondsSince(_ start: ContinuousClock.Instant) -> Double {
-    let elapsed = ContinuousClock.now - start
-    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-}
 
 /// Times `body`: `warmUp` is one run already made (its seconds), then `repeats` samples.
 ///

@@ -136,7 +136,7 @@ public final class ResidentProduct: @unchecked Sendable {
             try backend.finish()
             return (deviceA, deviceB, try backend.allocate(floats: shape.m * shape.n))
         }
-        uploadSeconds = Self.seconds(since: start)
+        uploadSeconds = secondsSince(start)
     }
 
     /// Runs the product on the device and waits for it to finish.
@@ -162,13 +162,8 @@ public final class ResidentProduct: @unchecked Sendable {
         try backend.locked {
             try c.withUnsafeMutableBufferPointer { try backend.download(buffers.c, to: $0) }
         }
-        downloadSeconds = Self.seconds(since: start)
+        downloadSeconds = secondsSince(start)
         return c
-    }
-
-    private static func seconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     }
 
     /// The kernels index with 32-bit ints, and CUDA grids have at most 65535 blocks along y.

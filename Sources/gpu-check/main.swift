@@ -95,8 +95,7 @@ for n in sizes {
             for _ in 0..<repeats {
                 let start = ContinuousClock.now
                 try product.run()
-                let elapsed = ContinuousClock.now - start
-                samples.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+                samples.append(secondsSince(start))
             }
             let median = samples.sorted()[samples.count / 2]
             let c = try product.result()
@@ -127,7 +126,7 @@ exit(failures == 0 ? 0 : 1)
 
 /// How many of 256 seeded entries of C are outside 2·γ_k·(|A|·|B|) of a Double-precision dot product.
 func sampledMismatches(_ a: Matrix, _ b: Matrix, _ c: Matrix) -> Int {
-    var generator = SplitMix(seed: 7)
+    var generator = SeededGenerator(seed: 7)
     var wrong = 0
     let k = a.columns
     for _ in 0..<256 {
@@ -140,18 +139,6 @@ func sampledMismatches(_ a: Matrix, _ b: Matrix, _ c: Matrix) -> Int {
         if abs(Double(c[i, j]) - exact) > 2 * gammaBound(k: k) * scale { wrong += 1 }
     }
     return wrong
-}
-
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 func format(_ value: Double, width: Int, digits: Int) -> String {
