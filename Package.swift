@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .executable(name: "speedup", targets: ["speedup"]),
         .executable(name: "gpu-check", targets: ["gpu-check"]),
+        .executable(name: "lesson-check", targets: ["lesson-check"]),
     ],
     targets: [
         // The core every stage shares: Matrix, MatmulError, the MatmulStage contract, FLOP helpers.
@@ -27,6 +28,8 @@ let package = Package(
         .target(name: "Stage5BLAS", dependencies: ["MatmulCore", "COpenBLAS"], swiftSettings: hostCPU),
         // Stage 6 opens its GPU libraries (CUDA, NVRTC, cuBLAS, OpenCL) at run time: nothing to link.
         .target(name: "Stage6GPU", dependencies: ["MatmulCore"]),
+        // Your turn: the learner's own kernel, a stub until written (lessons/00-start-here.md).
+        .target(name: "YourTurn", dependencies: ["MatmulCore"], swiftSettings: hostCPU),
 
         // System libraries: OpenBLAS for Stage 5, zlib for reading the gzipped Fashion-MNIST files.
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
@@ -37,11 +40,15 @@ let package = Package(
         // The runner: the stage list, workloads, timing and the table; `speedup` is its command line.
         .target(
             name: "Runner",
-            dependencies: ["MatmulCore", "Stage1Loops", "Stage2Dot", "Stage3Broadcast", "Stage4Blocked", "Stage5BLAS", "Stage6GPU", "CZlib"],
+            dependencies: ["MatmulCore", "Stage1Loops", "Stage2Dot", "Stage3Broadcast", "Stage4Blocked", "Stage5BLAS", "Stage6GPU", "YourTurn", "CZlib"],
             swiftSettings: hostCPU),
         .executableTarget(name: "speedup", dependencies: ["Runner"], swiftSettings: hostCPU),
         // Stage 6's self-check, for GPU machines without Swift: `make gpu-check` builds it.
         .executableTarget(name: "gpu-check", dependencies: ["Stage6GPU", "MatmulTesting", "MatmulCore"]),
+
+        // Keeps the lessons honest: their code excerpts and commands are checked against the code.
+        .target(name: "LessonCheck", dependencies: ["Runner"]),
+        .executableTarget(name: "lesson-check", dependencies: ["LessonCheck"]),
 
         // Shared conformance checks, used only by the test targets.
         .target(name: "MatmulTesting", dependencies: ["MatmulCore", "Stage1Loops"]),
@@ -52,8 +59,10 @@ let package = Package(
         .testTarget(name: "Stage4BlockedTests", dependencies: ["Stage4Blocked", "MatmulTesting"]),
         .testTarget(name: "Stage5BLASTests", dependencies: ["Stage5BLAS", "MatmulTesting"]),
         .testTarget(name: "Stage6GPUTests", dependencies: ["Stage6GPU", "MatmulTesting"]),
+        .testTarget(name: "YourTurnTests", dependencies: ["YourTurn", "MatmulTesting"]),
         .testTarget(name: "MatmulCoreTests", dependencies: ["MatmulCore"]),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Stage4Blocked", "CZlib"]),
+        .testTarget(name: "LessonCheckTests", dependencies: ["LessonCheck"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Stage4Blocked", "YourTurn", "CZlib"]),
     ],
     swiftLanguageModes: [.v6]
 )

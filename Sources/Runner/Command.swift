@@ -1,3 +1,5 @@
+import Foundation
+
 /// The `speedup` command: parses `arguments` (without the program name), runs, and prints.
 ///
 /// Returns the exit code: 0 on success, 2 for a bad command line (with the usage on `error`),
@@ -25,6 +27,14 @@ public func speedupMain(_ arguments: [String], output: (String) -> Void, error: 
 
             """)
     }
+    if let chart = options.chartPath {
+        // Find out now, not after a long run, that the chart cannot be written there.
+        let folder = URL(fileURLWithPath: chart).deletingLastPathComponent().path
+        guard FileManager.default.isWritableFile(atPath: folder) else {
+            error("speedup: --chart: cannot write into the folder '\(folder)' (missing or not writable); choose another path\n")
+            return 2
+        }
+    }
     do {
         let (rows, context) = try runSpeedup(options) { error("speedup: \($0)\n") }
         if options.format == .csv {
@@ -32,9 +42,20 @@ public func speedupMain(_ arguments: [String], output: (String) -> Void, error: 
             error(contextLines(context).map { "# \($0)\n" }.joined())
         }
         output(try render(rows, context: context, format: options.format))
+        if let chart = options.chartPath {
+            let command = (["swift run -c release speedup"] + arguments).joined(separator: " ")
+            try renderChart(rows, context: context, command: command).write(toFile: chart, atomically: true, encoding: .utf8)
+            error("speedup: wrote the chart to \(chart)\n")
+        }
         return 0
     } catch let failure {
         error("speedup: error: \(failure)\n")
         return 1
     }
+}
+
+/// Throws `UsageError` when `speedup` would refuse `arguments` (without the program name), as it
+/// would at its start: the lessons' commands are checked with this (`swift run lesson-check`).
+public func checkSpeedupArguments(_ arguments: [String]) throws {
+    if arguments.first == "tune" { _ = try parseTuneOptions(Array(arguments.dropFirst())) } else { _ = try parseOptions(arguments) }
 }

@@ -23,6 +23,8 @@ public struct Options: Equatable, Sendable {
     public var blocks: BlockSizes? = nil
     /// Strassen's crossover (stage 4s); nil uses the measured default.
     public var crossover: Int? = nil
+    /// Where to write the SVG chart of the run (`--chart FILE`); nil writes none.
+    public var chartPath: String? = nil
     public var help = false
 
     public init() {}
@@ -56,6 +58,7 @@ public let usage = """
     options:
       --stages LIST      stages to run, e.g. 1,2,3,5 or 1-3; 6 takes every GPU row (default: all):
                          \(allStages(threads: 1).map(\.id).joined(separator: ","))
+                         you: your own kernel (Sources/YourTurn); in the default table once written
       --workload NAME    fastai | square | all (default: all, unless --size or --shape is given)
                          fastai: 5×784 · 784×10 and 50000×784 · 784×10 on Fashion-MNIST images
                          square: n×n · n×n for n = \(Options.defaultSizes.map(String.init).joined(separator: ", "))
@@ -70,6 +73,8 @@ public let usage = """
       --blocks MC,KC,NC  Stage 4's block sizes (default, from this machine's caches: \(BlockSizes.host.mc),\(BlockSizes.host.kc),\(BlockSizes.host.nc));
                          `speedup tune` finds the best ones for this machine
       --crossover N      Strassen (4s) recurses while min(m,k,n) > N (default \(StrassenMatmul.measuredCrossover))
+      --chart FILE       also write the run as an SVG chart: GFLOP/s per stage (log scale) for each
+                         product, and GFLOP/s against n for the fast stages with the peak as a line
       --help             print this message
 
     commands:
@@ -78,6 +83,8 @@ public let usage = """
     examples:
       swift run -c release speedup
       swift run -c release speedup --stages 1,2,3,5 --size 512 --threads 1 --format csv
+      swift run -c release speedup --stages 3,you --size 512
+      swift run -c release speedup --chart speedup.svg
       OPENBLAS_CORETYPE=Haswell swift run -c release speedup --stages 5 --size 1024
       swift run -c release speedup tune --size 1024 --threads 2
     """
@@ -131,6 +138,10 @@ public func parseOptions(_ arguments: [String]) throws -> Options {
         case "--images": options.imagesPath = try value(argument)
         case "--blocks": options.blocks = try parseBlocks(try value(argument))
         case "--crossover": options.crossover = try positive(argument)
+        case "--chart":
+            let path = try value(argument)
+            guard !path.isEmpty, !path.hasSuffix("/") else { throw UsageError(message: "--chart takes a file name, e.g. speedup.svg, not '\(path)'") }
+            options.chartPath = path
         default: throw UsageError(message: "unknown option '\(argument)'")
         }
     }

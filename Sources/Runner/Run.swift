@@ -3,14 +3,14 @@ import MatmulCore
 import Stage4Blocked
 import Stage5BLAS
 import Stage6GPU
+import YourTurn
 
 /// Runs every chosen stage on every chosen product and returns the table's rows, in order.
 ///
 /// - Parameter progress: called with a line before each row starts, and with notes on the run.
 /// - Throws: `IDXError` for a bad image file, `UsageError` for products too large for this machine.
 public func runSpeedup(_ options: Options, progress: (String) -> Void) throws -> (rows: [Row], context: RunContext) {
-    let stages = allStages(threads: options.threads, blocks: options.blocks ?? .host,
-                           crossover: options.crossover ?? StrassenMatmul.measuredCrossover).filter { options.stages?.contains($0.id) ?? true }
+    let stages = chosenStages(options)
     try checkMemory(options)
 
     var workloads: [Workload] = []

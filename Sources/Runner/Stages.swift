@@ -5,8 +5,9 @@ import Stage3Broadcast
 import Stage4Blocked
 import Stage5BLAS
 import Stage6GPU
+import YourTurn
 
-/// Every stage, in lesson order: the one list the runner iterates.
+/// Every stage, in lesson order, then the learner's own kernel ("you"): the one list the runner iterates.
 ///
 /// Adding a stage is one entry here, plus its module, its test target and its lesson.
 /// - Parameters:
@@ -25,7 +26,23 @@ public func allStages(threads: Int, blocks: BlockSizes = .host,
         BlockedMatmul(step: .full, threads: threads, blocks: blocks),
         StrassenMatmul(crossover: crossover, threads: threads, blocks: blocks),
         BLASMatmul(threads: threads),
-    ] + gpuStages
+    ] + gpuStages + [YourMatmul(threads: threads)]
+}
+
+/// The stages a run with `options` times, in order. With no --stages, your kernel joins the table
+/// once it is written; `--stages you` always asks for it (and its row says when it is not written).
+func chosenStages(_ options: Options) -> [any MatmulStage] {
+    allStages(threads: options.threads, blocks: options.blocks ?? .host,
+              crossover: options.crossover ?? StrassenMatmul.measuredCrossover).filter {
+        options.stages?.contains($0.id) ?? ($0.id != "you" || YourMatmul.isWritten)
+    }
+}
+
+/// Why `stage` cannot run on this machine now, or nil if it can.
+func unavailableReason(_ stage: any MatmulStage) -> String? {
+    if let gpu = stage as? GPUMatmul { return gpu.unavailableReason }
+    if stage is YourMatmul, !YourMatmul.isWritten { return NotImplementedYet.reason }
+    return nil
 }
 
 /// Stage 6: the four hand-written kernels and cuBLAS on CUDA, then the kernels on OpenCL; each
@@ -39,7 +56,8 @@ let gpuStages: [any MatmulStage] = [GPUMatmul.API.cuda, .openCL].flatMap { api -
 /// One line of the table-to-be: a stage to time, or several stages skipped for one reason.
 enum TableEntry {
     case run(any MatmulStage)
-    /// Stages that cannot run here (no CUDA driver, no OpenCL platform): one row says so.
+    /// Stages that cannot run here (no CUDA driver, no OpenCL platform, your kernel not written yet):
+    /// one row says so.
     case skipped(ids: String, name: String, reason: String)
 }
 
@@ -50,12 +68,12 @@ func tableEntries(_ stages: [any MatmulStage]) -> [TableEntry] {
     var group: (first: any MatmulStage, last: any MatmulStage, reason: String)?
     func close() {
         guard let (first, last, reason) = group else { return }
-        let api = (first as? GPUMatmul)?.api == .cuda ? "CUDA" : "OpenCL"
-        entries.append(.skipped(ids: first.id == last.id ? first.id : "\(first.id)…\(last.id)", name: api, reason: reason))
+        let name = (first as? GPUMatmul).map { $0.api == .cuda ? "CUDA" : "OpenCL" } ?? first.name
+        entries.append(.skipped(ids: first.id == last.id ? first.id : "\(first.id)…\(last.id)", name: name, reason: reason))
         group = nil
     }
     for stage in stages {
-        let reason = (stage as? GPUMatmul)?.unavailableReason
+        let reason = unavailableReason(stage)
         if let reason, let current = group, current.reason == reason {
             group = (current.first, stage, reason)
             continue

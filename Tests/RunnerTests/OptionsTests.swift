@@ -28,6 +28,8 @@ import Testing
     #expect(try parseStages("4,4s") == ["4", "4s"])
     #expect(try parseStages("5,6") == ["5"] + gpuStages.map(\.id))
     #expect(try parseStages("6cublas,6d.cl") == ["6cublas", "6d.cl"])
+    #expect(try parseStages("3,you") == ["3", "you"])
+    #expect(try parseStages("1-6").contains("you") == false)
     #expect(throws: UsageError.self) { try parseStages("9") }
     #expect(throws: UsageError.self) { try parseStages("1,,2") }
 }
@@ -36,6 +38,7 @@ import Testing
     ["--bogus"], ["--size"], ["--size", "0"], ["--size", "-3"], ["--threads", "two"], ["--repeat", "0"],
     ["--format", "xml"], ["--workload", "cube"], ["--shape", "10x10"], ["--shape", "axbxc"],
     ["--max-seconds", "0"], ["--stages", "7"], ["--size", "--threads"],
+    ["--chart"], ["--chart", ""], ["--chart", "charts/"],
     ["--blocks", "96,256"], ["--blocks", "0,256,4096"], ["--blocks", "a,b,c"], ["--crossover", "0"],
 ])
 func badCommandLinesAreUsageErrors(_ arguments: [String]) {
@@ -63,10 +66,12 @@ func badCommandLinesAreUsageErrors(_ arguments: [String]) {
 }
 
 @Test func stageIDsAreUniqueAndInLessonOrder() {
-    let stages = allStages(threads: 1)
-    #expect(Set(stages.map(\.id)).count == stages.count)
+    let all = allStages(threads: 1)
+    #expect(Set(all.map(\.id)).count == all.count)
+    // The course's stages in order, then your kernel last.
+    let stages = all.dropLast()
     #expect(stages.map(\.number) == stages.map(\.number).sorted())
-    #expect(stages.first?.id == "1")
+    #expect(stages.first?.id == "1" && all.last?.id == "you")
 }
 
 @Test func stageFourBlockSizesAndStrassenCrossover() throws {

@@ -2,6 +2,10 @@ import Foundation
 import Testing
 @testable import Runner
 import Stage6GPU
+import YourTurn
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 
 /// A tiny real run: every stage on one small product, in every format.
 func smallRun(format: String) -> (status: Int32, output: String, error: String) {
@@ -16,7 +20,7 @@ func smallRun(format: String) -> (status: Int32, output: String, error: String) 
     #expect(status == 0)
     let lines = output.split(separator: "\n")
     #expect(lines.first == "workload,shape,stage,name,threads,median_ms,min_ms,gflops,x_loops,x_previous,pct_peak,note")
-    #expect(lines.count == 1 + tableEntries(allStages(threads: 1)).count)
+    #expect(lines.count == 1 + tableEntries(chosenStages(Options())).count)
     let first = lines[1].split(separator: ",", omittingEmptySubsequences: false)
     #expect(first.count == 12)
     #expect(first[0] == "square" && first[1] == "16x16x16" && first[2] == "1" && first[8] == "1.00")
@@ -28,7 +32,7 @@ func smallRun(format: String) -> (status: Int32, output: String, error: String) 
     #expect(status == 0)
     let object = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
     let rows = object?["rows"] as? [[String: Any]]
-    #expect(rows?.count == tableEntries(allStages(threads: 1)).count)
+    #expect(rows?.count == tableEntries(chosenStages(Options())).count)
     #expect(rows?.first?["shape"] as? String == "16x16x16")
     #expect((object?["context"] as? [String: Any])?["peak_gflops_per_core"] is Double)
 }
@@ -38,7 +42,7 @@ func smallRun(format: String) -> (status: Int32, output: String, error: String) 
         let (status, output, _) = smallRun(format: format)
         #expect(status == 0)
         #expect(output.contains("square: 16×16 · 16×16"))
-        for entry in tableEntries(allStages(threads: 1)) {
+        for entry in tableEntries(chosenStages(Options())) {
             switch entry {
             case let .run(stage): #expect(output.contains(stage.change))
             case let .skipped(_, _, reason): #expect(output.contains("skipped: \(reason)"))
@@ -80,4 +84,48 @@ func smallRun(format: String) -> (status: Int32, output: String, error: String) 
     let cudaRun = entries.filter { if case let .run(stage) = $0 { (stage as? GPUMatmul)?.api == .cuda } else { false } }.count
     #expect(cudaSkipped != (cudaRun == cuda.count))
     #expect(skipped.count <= 2)
+}
+
+@Test func yourKernelRowSaysItIsNotWrittenYet() throws {
+    try #require(!YourMatmul.isWritten, "your kernel is written: this checks the stub")
+    var output = "", error = ""
+    let status = speedupMain(["--stages", "1,you", "--size", "8", "--repeat", "1", "--format", "csv"],
+                             output: { output += $0 }, error: { error += $0 })
+    #expect(status == 0)
+    let you = output.split(separator: "\n").last { $0.contains(",you,") }
+    #expect(you?.contains("skipped: \(NotImplementedYet.reason)") == true)
+    // The default table leaves the stub out.
+    #expect(!chosenStages(Options()).contains { $0.id == "you" })
+}
+
+@Test func chartIsOneValidSVGWithBothViews() throws {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("speedup-test-\(getpid()).svg").path
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    var error = ""
+    let status = speedupMain(["--stages", "1,3,4,5", "--size", "16", "--size", "32", "--repeat", "1", "--format", "csv", "--chart", path],
+                             output: { _ in }, error: { error += $0 })
+    #expect(status == 0, "\(error)")
+    let svg = try String(contentsOfFile: path, encoding: .utf8)
+    #expect(svg.hasPrefix("<?xml") && svg.contains("<svg xmlns=\"http://www.w3.org/2000/svg\""))
+    let document = XMLParser(data: Data(svg.utf8))
+    #expect(document.parse(), "the chart is not well-formed XML")
+    // View 1: one bar per stage and product (4 stages × 2 sizes); view 2: one line per fast stage.
+    #expect(svg.components(separatedBy: "<rect x=").count - 1 == 8)
+    #expect(svg.contains("GFLOP/s against size n") && svg.contains("n = 16") && svg.contains("n = 32"))
+    #expect(svg.contains("made by: swift run -c release speedup --stages 1,3,4,5"))
+}
+
+@Test func chartIntoAMissingFolderIsRefusedBeforeTheRun() {
+    var error = ""
+    let status = speedupMain(["--size", "16", "--chart", "/no/such/folder/s.svg"], output: { _ in }, error: { error += $0 })
+    #expect(status == 2)
+    #expect(error.contains("cannot write into the folder '/no/such/folder'"))
+}
+
+@Test func svgTextIsEscaped() {
+    var svg = SVG()
+    svg.text("A<B & \"C\"", x: 0, y: 0, size: 10)
+    #expect(svg.document(width: 10, height: 10).contains("A&lt;B &amp; &quot;C&quot;"))
+    #expect(niceStep(22.4) == 25 && niceStep(3) == 5 && niceStep(100) == 100)
+    #expect(wrap("aaa bbb ccc", width: 7) == ["aaa bbb", "    ccc"])
 }

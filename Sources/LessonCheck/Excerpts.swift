@@ -1,0 +1,199 @@
+// Lessons that cannot drift, part 1: code shown in a lesson is a marked region of the source.
+//
+// In a source file, a region is the lines between two marker comments:
+//
+//     // lesson: NAME
+//     …the code the lesson shows…
+//     // end lesson: NAME
+//
+// (inside a GPU kernel, which is C in a Swift string, the same comments work). In a lesson, the
+// line before a fenced code block names the region it shows:
+//
+//     <!-- code: Sources/Stage1Loops/LoopsMatmul.swift#multiply -->
+//
+// The block must equal the region, with the region's common indentation removed. A code block
+// in Swift or C with no such line must say it is not from the source: `<!-- sketch -->`.
+
+import Foundation
+
+/// One problem the check found, at a file and line a reader can open.
+public struct Finding: CustomStringConvertible, Equatable, Sendable {
+    public let file: String
+    public let line: Int
+    public let message: String
+
+    public init(file: String, line: Int, message: String) {
+        self.file = file
+        self.line = line
+        self.message = message
+    }
+
+    public var description: String { "\(file):\(line): \(message)" }
+}
+
+/// A marked region of a source file.
+public struct Region: Equatable, Sendable {
+    public let name: String
+    /// The 1-based line of the `// lesson: NAME` marker.
+    public let line: Int
+    /// The region's lines, common indentation removed; other regions' marker lines left out.
+    public let lines: [String]
+}
+
+/// The regions marked in `text`, and any marker that does not pair up.
+public func regions(in text: String, file: String) -> (regions: [Region], findings: [Finding]) {
+    var regions: [Region] = []
+    var findings: [Finding] = []
+    var open: [(name: String, line: Int, lines: [String])] = []
+    for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        let line = String(raw)
+        if let name = marker(line, "// lesson:") {
+            if open.contains(where: { $0.name == name }) || regions.contains(where: { $0.name == name }) {
+                findings.append(Finding(file: file, line: index + 1, message: "a second region named '\(name)' in this file"))
+            }
+            open.append((name, index + 1, []))
+            continue
+        }
+        if let name = marker(line, "// end lesson:") {
+            guard let position = open.lastIndex(where: { $0.name == name }) else {
+                findings.append(Finding(file: file, line: index + 1, message: "'// end lesson: \(name)' without its '// lesson: \(name)'"))
+                continue
+            }
+            let region = open.remove(at: position)
+            regions.append(Region(name: name, line: region.line, lines: dedent(region.lines)))
+            continue
+        }
+        for position in open.indices { open[position].lines.append(line) }
+    }
+    for region in open {
+        findings.append(Finding(file: file, line: region.line, message: "'// lesson: \(region.name)' is never closed by '// end lesson: \(region.name)'"))
+    }
+    return (regions, findings)
+}
+
+/// "NAME" when `line`, trimmed, is `prefix NAME`.
+private func marker(_ line: String, _ prefix: String) -> String? {
+    let trimmed = line.trimmingCharacters(in: .whitespaces)
+    guard trimmed.hasPrefix(prefix) else { return nil }
+    let name = trimmed.dropFirst(prefix.count).trimmingCharacters(in: .whitespaces)
+    return name.isEmpty ? nil : name
+}
+
+/// `lines` with the indentation they all share removed; blank lines become empty.
+func dedent(_ lines: [String]) -> [String] {
+    let indents = lines.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.map { $0.prefix { $0 == " " }.count }
+    let common = indents.min() ?? 0
+    return lines.map { $0.trimmingCharacters(in: .whitespaces).isEmpty ? "" : String($0.dropFirst(common)) }
+}
+
+/// A fenced code block in a markdown file.
+public struct CodeBlock: Sendable {
+    /// The text after the opening fence: "swift", "sh", "" …
+    public let language: String
+    /// 1-based line of the opening fence.
+    public let line: Int
+    public let lines: [String]
+    /// The `<!-- … -->` comment on the line before the fence, if any, without its delimiters.
+    public let annotation: String?
+}
+
+/// Every fenced code block of `text`.
+public func codeBlocks(in text: String) -> [CodeBlock] {
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    var blocks: [CodeBlock] = []
+    var index = 0
+    while index < lines.count {
+        let line = lines[index]
+        guard line.hasPrefix("```") else {
+            index += 1
+            continue
+        }
+        let language = String(line.dropFirst(3)).trimmingCharacters(in: .whitespaces)
+        var body: [String] = []
+        var end = index + 1
+        while end < lines.count, !lines[end].hasPrefix("```") {
+            body.append(lines[end])
+            end += 1
+        }
+        var annotation: String?
+        if index > 0 {
+            let previous = lines[index - 1].trimmingCharacters(in: .whitespaces)
+            if previous.hasPrefix("<!--"), previous.hasSuffix("-->") {
+                annotation = previous.dropFirst(4).dropLast(3).trimmingCharacters(in: .whitespaces)
+            }
+        }
+        blocks.append(CodeBlock(language: language, line: index + 1, lines: body, annotation: annotation))
+        index = end + 1
+    }
+    return blocks
+}
+
+/// Where a lesson's block comes from: `code: PATH#NAME`.
+struct ExcerptSource: Equatable {
+    let path: String
+    let region: String
+
+    init?(_ annotation: String?) {
+        guard let annotation, annotation.hasPrefix("code:") else { return nil }
+        let target = annotation.dropFirst(5).trimmingCharacters(in: .whitespaces)
+        let parts = target.split(separator: "#", maxSplits: 1).map(String.init)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
+        (path, region) = (parts[0], parts[1])
+    }
+}
+
+/// Languages whose blocks must come from the source (or say `<!-- sketch -->`).
+let codeLanguages: Set<String> = ["swift", "c", "cuda"]
+
+/// Checks every code block of one markdown file against the sources under `root`.
+///
+/// - Parameters:
+///   - fix: when true, blocks that differ from their region are rewritten from it; the returned
+///     text is the corrected file.
+/// - Returns: the findings, the regions used (as "path#name"), and the file's text after any fix.
+func checkExcerpts(markdown text: String, file: String, root: URL, fix: Bool)
+    -> (findings: [Finding], used: Set<String>, fixed: String) {
+    var findings: [Finding] = []
+    var used = Set<String>()
+    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    // Apply fixes from the bottom up so earlier line numbers stay right.
+    for block in codeBlocks(in: text).reversed() {
+        guard let source = ExcerptSource(block.annotation) else {
+            if block.annotation?.hasPrefix("code:") == true {
+                findings.append(Finding(file: file, line: block.line - 1, message: "write the source as <!-- code: PATH#REGION -->"))
+            } else if codeLanguages.contains(block.language), block.annotation != "sketch" {
+                findings.append(Finding(file: file, line: block.line, message:
+                    "a \(block.language) block with no source: put <!-- code: PATH#REGION --> on the line before it "
+                    + "(and mark the region in the source), or <!-- sketch --> if it is not code from this repository"))
+            }
+            continue
+        }
+        used.insert("\(source.path)#\(source.region)")
+        let url = root.appendingPathComponent(source.path)
+        guard let sourceText = try? String(contentsOf: url, encoding: .utf8) else {
+            findings.append(Finding(file: file, line: block.line - 1, message: "\(source.path) does not exist"))
+            continue
+        }
+        guard let region = regions(in: sourceText, file: source.path).regions.first(where: { $0.name == source.region }) else {
+            findings.append(Finding(file: file, line: block.line - 1, message:
+                "\(source.path) has no region '\(source.region)' (mark it with // lesson: \(source.region) … // end lesson: \(source.region))"))
+            continue
+        }
+        guard block.lines != region.lines else { continue }
+        if fix {
+            lines.replaceSubrange(block.line..<(block.line + block.lines.count), with: region.lines)
+            continue
+        }
+        let common = min(block.lines.count, region.lines.count)
+        let firstDifference = (0..<common).first { block.lines[$0] != region.lines[$0] } ?? common
+        let shown = firstDifference < block.lines.count ? block.lines[firstDifference] : "(the block ends here)"
+        let actual = firstDifference < region.lines.count ? region.lines[firstDifference] : "(the region ends here)"
+        findings.append(Finding(file: file, line: block.line + 1 + firstDifference, message: """
+            this excerpt no longer matches \(source.path)#\(source.region) (region at line \(region.line)):
+                lesson: \(shown)
+                source: \(actual)
+              `swift run lesson-check --fix` copies the source into the lesson; then reread the prose around it
+            """))
+    }
+    return (findings.reversed(), used, lines.joined(separator: "\n"))
+}
