@@ -19,6 +19,7 @@ public struct LoopsMatmul: MatmulStage {
 
     /// `a · b`, summing each dot product from p = 0 up to k − 1.
     /// Complexity: O(m·n·k).
+    // lesson: multiply
     public func multiply(_ a: Matrix, _ b: Matrix) throws -> Matrix {
         let shape = try ProductShape(a, b)
         var c = shape.zeroResult()
@@ -33,4 +34,5 @@ public struct LoopsMatmul: MatmulStage {
         }
         return c
     }
+    // end lesson: multiply
 }

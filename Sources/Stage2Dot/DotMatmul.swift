@@ -23,6 +23,7 @@ public struct DotMatmul: MatmulStage {
     public func multiply(_ a: Matrix, _ b: Matrix) throws -> Matrix {
         let shape = try ProductShape(a, b)
         let (m, k, n) = (shape.m, shape.k, shape.n)
+        // lesson: transpose-then-dot
         let bT = b.transposed()
         var c = shape.zeroResult()
         a.withUnsafeBufferPointer { a in
@@ -39,12 +40,14 @@ public struct DotMatmul: MatmulStage {
                 }
             }
         }
+        // end lesson: transpose-then-dot
         return c
     }
 }
 
 /// Σ x[p]·y[p] for p in order; `x` and `y` have the same count.
 @inline(__always)
+// lesson: dot
 func dot(_ x: UnsafeBufferPointer<Float>, _ y: UnsafeBufferPointer<Float>) -> Float {
     guard let xs = x.baseAddress, let ys = y.baseAddress else { return 0 }
     var sum: Float = 0
@@ -53,3 +56,4 @@ func dot(_ x: UnsafeBufferPointer<Float>, _ y: UnsafeBufferPointer<Float>) -> Fl
     }
     return sum
 }
+// end lesson: dot

@@ -30,6 +30,7 @@ public struct BroadcastMatmul: MatmulStage {
             b.withUnsafeBufferPointer { b in
                 c.withUnsafeMutableBufferPointer { c in
                     guard let a = a.baseAddress, let b = b.baseAddress, let c = c.baseAddress else { return }
+                    // lesson: i-k-j
                     for i in 0..<m {
                         let cRow = c + i * n
                         for p in 0..<k {
@@ -41,6 +42,7 @@ public struct BroadcastMatmul: MatmulStage {
                             }
                         }
                     }
+                    // end lesson: i-k-j
                 }
             }
         }

@@ -102,12 +102,13 @@ func tiledProduct(_ a: MatrixView, _ b: MatrixView, _ c: MatrixView, blocks: Blo
     let float = MemoryLayout<Float>.size
     let width = min(n, CacheSizes.host.l1 / 2 / float)
     let depth = max(8, CacheSizes.host.l2 / 2 / (width * float))
-    for jc in stride(from: 0, to: n, by: width) {
+    // lesson: 4a-tiling
+    for jc in stride(from: 0, to: n, by: width) {              // a block of B's columns…
         let columns = min(width, n - jc)
-        for pc in stride(from: 0, to: k, by: depth) {
+        for pc in stride(from: 0, to: k, by: depth) {           // …and of its rows: depth × width in L2
             let pEnd = min(pc + depth, k)
             for ic in stride(from: 0, to: m, by: blocks.mc) {
-                for i in ic..<min(ic + blocks.mc, m) {
+                for i in ic..<min(ic + blocks.mc, m) {          // Stage 3's i-k-j loops inside the block
                     let cRow = c.pointer(i, jc)
                     for p in pc..<pEnd {
                         let aip = a[i, p]
@@ -118,6 +119,7 @@ func tiledProduct(_ a: MatrixView, _ b: MatrixView, _ c: MatrixView, blocks: Blo
             }
         }
     }
+    // end lesson: 4a-tiling
 }
 
 // MARK: - 4b–4: packed blocks and a kernel per tile
@@ -135,12 +137,14 @@ func plainKernel(depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
     let (mr, nr) = (MicroKernel.mr, MicroKernel.nr)
     withUnsafeTemporaryAllocation(of: Float.self, capacity: mr * nr) { tile in
         tile.initialize(repeating: 0)
+        // lesson: 4b-tile
         for p in 0..<depth {
             for r in 0..<mr {
                 let arp = a[p * mr + r]
                 for j in 0..<nr { tile[r * nr + j] += arp * b[p * nr + j] }
             }
         }
+        // end lesson: 4b-tile
         for r in 0..<mr {
             for j in 0..<nr { c[r * ldc + j] += tile[r * nr + j] }
         }

@@ -50,6 +50,7 @@ func microKernel(depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
     var c50 = Vector(), c51 = Vector()
     var a = a
     var b = UnsafeRawPointer(b)
+    // lesson: micro-kernel
     for _ in 0..<depth {
         let b0 = b.loadUnaligned(as: Vector.self)
         let b1 = b.loadUnaligned(fromByteOffset: 32, as: Vector.self)
@@ -68,6 +69,7 @@ func microKernel(depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
         a += MicroKernel.mr
         b += MicroKernel.nr * MemoryLayout<Float>.size
     }
+    // end lesson: micro-kernel
     // Add the tile into C, one row (two vectors) at a time.
     func add(_ low: Vector, _ high: Vector, row: Int) {
         let p = UnsafeMutableRawPointer(c + row * ldc)

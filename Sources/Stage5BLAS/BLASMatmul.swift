@@ -59,12 +59,14 @@ public struct BLASMatmul: MatmulStage {
                 c.withUnsafeMutableBufferPointer { c in
                     // The thread count is global state in OpenBLAS: set it and multiply under
                     // one lock so two callers with different counts cannot interleave.
+                    // lesson: sgemm-call
                     openBLASLock.withLock { _ in
                         openblas_set_num_threads(Int32(threads))
                         // Row-major, no transposes: lda = k, ldb = n, ldc = n. β = 0, so C is only written.
                         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k,
                                     1, a.baseAddress, k, b.baseAddress, n, 0, c.baseAddress, n)
                     }
+                    // end lesson: sgemm-call
                 }
             }
         }

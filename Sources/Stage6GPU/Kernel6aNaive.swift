@@ -9,6 +9,7 @@ extension GPUKernel {
     static let naiveBody = """
     KERNEL void matmul(int m, int n, int k, GLOBAL const float *RESTRICT a,
                        GLOBAL const float *RESTRICT b, GLOBAL float *RESTRICT c) {
+        // lesson: 6a
         const int row = BLOCK_X * BLOCK_SIZE_X + THREAD_X;   // x walks down the rows of C
         const int col = BLOCK_Y * BLOCK_SIZE_Y + THREAD_Y;
         if (row < m && col < n) {
@@ -16,6 +17,7 @@ extension GPUKernel {
             for (int p = 0; p < k; p++) sum += a[row * k + p] * b[p * n + col];
             c[row * n + col] = sum;
         }
+        // end lesson: 6a
     }
     """
 }

@@ -9,8 +9,10 @@ extension GPUKernel {
     static let coalescedBody = """
     KERNEL void matmul(int m, int n, int k, GLOBAL const float *RESTRICT a,
                        GLOBAL const float *RESTRICT b, GLOBAL float *RESTRICT c) {
+        // lesson: 6b
         const int col = BLOCK_X * BLOCK_SIZE_X + THREAD_X;   // x walks along a row of C
         const int row = BLOCK_Y * BLOCK_SIZE_Y + THREAD_Y;
+        // end lesson: 6b
         if (row < m && col < n) {
             float sum = 0.0f;
             for (int p = 0; p < k; p++) sum += a[row * k + p] * b[p * n + col];

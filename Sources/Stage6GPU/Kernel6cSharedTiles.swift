@@ -16,6 +16,7 @@ extension GPUKernel {
         const int tx = THREAD_X, ty = THREAD_Y;
         const int row = BLOCK_Y * TILE + ty, col = BLOCK_X * TILE + tx;
         float sum = 0.0f;
+        // lesson: 6c
         for (int p0 = 0; p0 < k; p0 += TILE) {
             // Each thread loads one element of each tile; outside A or B it stores 0, which adds
             // nothing to the sums, so sizes need not be multiples of TILE.
@@ -25,6 +26,7 @@ extension GPUKernel {
             for (int p = 0; p < TILE; p++) sum += aTile[ty][p] * bTile[p][tx];
             SYNC_THREADS();
         }
+        // end lesson: 6c
         if (row < m && col < n) c[row * n + col] = sum;
     }
     """

@@ -57,6 +57,7 @@ extension GPUKernel {
             SYNC_THREADS();
 
             #pragma unroll
+            // lesson: 6d
             for (int p = 0; p < BK; p++) {
                 float aValues[8], bValues[8];
                 for (int e = 0; e < 4; e++) {
@@ -68,6 +69,7 @@ extension GPUKernel {
                 for (int i = 0; i < 8; i++)
                     for (int j = 0; j < 8; j++) acc[i][j] += aValues[i] * bValues[j];
             }
+            // end lesson: 6d
             SYNC_THREADS();
         }
 
