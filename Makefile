@@ -2,9 +2,11 @@
 #   make speedup            the cumulative speedup table (release build)
 #   make speedup ARGS="--stages 1,2,3,5 --size 512 --format csv"
 #   make test               every stage's conformance tests
+#   make check-lessons      the lessons agree with the code: excerpts, commands, test filters (CI runs it)
+#   make python             fastai lesson 11's Python steps beside Swift's stages, one run (scripts/lesson11.py)
 #   make gpu-check          builds .build-portable/release/gpu-check: Stage 6's self-check, one file
 #                           to copy to a GPU machine that has no Swift (lessons/06-gpu.md)
-.PHONY: speedup test deps gpu-check
+.PHONY: speedup test deps gpu-check check-lessons python
 
 speedup: deps
 	swift run -c release speedup $(ARGS)
@@ -14,6 +16,12 @@ test: deps
 
 deps:
 	@scripts/install-deps.sh
+
+check-lessons:
+	swift run lesson-check
+
+python: deps
+	python3 scripts/lesson11.py --swift
 
 # Swift's runtime linked in (--static-swift-stdlib) and no -march=native (MATMUL_PORTABLE), so the
 # binary runs on any x86-64 Linux; its own build folder keeps the native build untouched.
