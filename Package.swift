@@ -28,8 +28,9 @@ let package = Package(
         .target(name: "Stage5BLAS", dependencies: ["MatmulCore", "COpenBLAS"], swiftSettings: hostCPU),
         // Stage 6 opens its GPU libraries (CUDA, NVRTC, cuBLAS, OpenCL) at run time: nothing to link.
         .target(name: "Stage6GPU", dependencies: ["MatmulCore"]),
-        // Your turn: the learner's own kernel, a stub until written (lessons/00-start-here.md).
-        .target(name: "YourTurn", dependencies: ["MatmulCore"], swiftSettings: hostCPU),
+        // Your turn: the learner's own kernel, a stub until written (lessons/00-start-here.md). It may
+        // use any stage: the later lessons' exercises combine them.
+        .target(name: "YourTurn", dependencies: ["MatmulCore", "Stage4Blocked", "Stage5BLAS", "Stage6GPU"], swiftSettings: hostCPU),
 
         // System libraries: OpenBLAS for Stage 5, zlib for reading the gzipped Fashion-MNIST files.
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),

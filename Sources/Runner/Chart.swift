@@ -83,7 +83,7 @@ private func stageColor(_ stage: String) -> String {
 /// One product's horizontal bars; returns the panel's height.
 private func stagePanel(_ svg: inout SVG, title: String, rows: [Row], x: Double, y: Double, width: Double,
                         rowHeight: Double, decades: (low: Double, high: Double), peak: Double) -> Double {
-    let labelWidth = 150.0, valueWidth = 56.0
+    let labelWidth = 160.0, valueWidth = 56.0
     let barLeft = x + labelWidth, barWidth = width - labelWidth - valueWidth
     let top = y + 22
     let bottom = top + Double(rows.count) * rowHeight
@@ -103,7 +103,8 @@ private func stagePanel(_ svg: inout SVG, title: String, rows: [Row], x: Double,
     svg.line(x1: peakX, y1: top - 4, x2: peakX, y2: bottom, color: "#d62728", dash: true)
     for (index, row) in rows.enumerated() {
         let rowY = top + Double(index) * rowHeight
-        let label = "\(row.stage) \(row.name)"
+        // ".cl" in the id already says OpenCL.
+        let label = "\(row.stage) \(row.name.replacingOccurrences(of: " (OpenCL)", with: ""))"
         svg.text(label, x: barLeft - 6, y: rowY + rowHeight * 0.7, size: 11, anchor: "end")
         if let gflops = row.gflops, gflops > 0 {
             let end = max(barLeft + 1, position(gflops))
@@ -139,15 +140,17 @@ private func sizePanel(_ svg: inout SVG, rows: [Row], x: Double, y: Double, widt
                  x: x, y: y + 20, size: 12, color: "#666")
         return 40
     }
-    // The fast stages: each stage id that reaches 5% of one core's peak on some size.
+    // The fast stages: each stage that reaches 5% of one core's peak on some size. Stage 4's steps
+    // 4a–4c (the way to 4, in view 1) and the +copies rows (the same kernel again) are left out.
     var lines: [(stage: String, label: String, points: [(n: Int, gflops: Double)])] = []
-    for stage in square.map(\.stage).uniqued() {
+    let steps: Set<String> = ["4a", "4b", "4c"]
+    for stage in square.map(\.stage).uniqued() where !steps.contains(stage) && !stage.hasSuffix("+copies") {
         let points = square.filter { $0.stage == stage }
             .map { (n: Int($0.shapeID.split(separator: "x")[0])!, gflops: $0.gflops!) }
             .sorted { $0.n < $1.n }
         guard let best = points.map(\.gflops).max(), best >= 0.05 * context.peakGFLOPSPerCore else { continue }
         let row = square.first { $0.stage == stage }!
-        lines.append((stage, "\(stage) \(row.name)" + (row.threads > 1 ? " (\(row.threads) threads)" : ""), points))
+        lines.append((stage, "\(stage) \(row.name.replacingOccurrences(of: " (OpenCL)", with: ""))" + (row.threads > 1 ? " (\(row.threads) threads)" : ""), points))
     }
     let threads = square.filter { row in lines.contains { $0.stage == row.stage } }.map(\.threads).max() ?? 1
     let roof = context.peakGFLOPSPerCore * Double(threads)
@@ -189,8 +192,15 @@ private func sizePanel(_ svg: inout SVG, rows: [Row], x: Double, y: Double, widt
             svg.circle(x: point.0, y: point.1, color: color, tooltip: "\(line.label), n = \(value.n): \(fixed(value.gflops, 1)) GFLOP/s")
         }
         // Label at the line's right end, nudged so labels do not overlap.
-        var labelY = points.last!.1 + 4
-        while labelYs.contains(where: { abs($0 - labelY) < 12 }) { labelY += 12 }
+        // Nudged up or down, whichever is nearer, until it clears the labels already placed.
+        let wanted = points.last!.1 + 4
+        var labelY = wanted
+        for offset in stride(from: 0.0, through: 240, by: 6) {
+            if let free = [wanted - offset, wanted + offset].first(where: { y in !labelYs.contains { abs($0 - y) < 12 } }) {
+                labelY = free
+                break
+            }
+        }
         labelYs.append(labelY)
         svg.text("\(line.label): \(fixed(line.points.last!.gflops, 1))", x: right + 6, y: labelY, size: 11, color: color)
     }
