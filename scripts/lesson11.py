@@ -234,7 +234,7 @@ def swift_rows(stages, repeats, images, loops_ms, progress):
 def render(rows, markdown):
     out = []
     for product in dict.fromkeys(row["product"] for row in rows):
-        out.append(("**" + product + "**" if markdown else product))
+        out += ["**" + product + "**", ""] if markdown else [product]
         header = ["step", "name", "median ms", "GFLOP/s", "× Python loops", "× prev", "note"]
         table = []
         for row in (r for r in rows if r["product"] == product):
