@@ -3,7 +3,6 @@ import MatmulCore
 import Stage4Blocked
 import Stage5BLAS
 import Stage6GPU
-import YourTurn
 
 /// Runs every chosen stage on every chosen product and returns the table's rows, in order.
 ///
