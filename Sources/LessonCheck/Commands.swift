@@ -22,6 +22,8 @@ public struct CommandContext: Sendable {
     /// The test identifiers `swift test list` prints; nil skips the --filter check.
     public let tests: [String]?
     let makeTargets: Set<String>
+    /// Every flag of every program here (for inline `--flag` fragments), gathered once.
+    private(set) var knownFlags: Set<String> = []
 
     public init(root: URL, tests: [String]?) {
         self.root = root
@@ -32,6 +34,7 @@ public struct CommandContext: Sendable {
             let name = line[..<colon]
             return name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" } && !name.isEmpty ? String(name) : nil
         })
+        knownFlags = allFlags(self)
     }
 
     /// The --flags named in a program's source text (as string literals or in its usage text).
@@ -139,7 +142,7 @@ func problem(with line: String, context: CommandContext) -> String? {
     let parsed = shellCommands(line)
     // Inline flags alone (`--max-seconds 600`): each must be some program's flag.
     if line.hasPrefix("--") {
-        let known = allFlags(context)
+        let known = context.knownFlags
         let unknown = line.matches(of: /(?:^|\s)(--[a-z][a-z0-9-]*)/).map { String($0.output.1) }.filter { !known.contains($0) }
         return unknown.isEmpty ? nil : "no program here has the flag \(unknown.joined(separator: ", "))"
     }

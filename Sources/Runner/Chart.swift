@@ -154,8 +154,9 @@ private func sizePanel(_ svg: inout SVG, rows: [Row], x: Double, y: Double, widt
     }
     let threads = square.filter { row in lines.contains { $0.stage == row.stage } }.map(\.threads).max() ?? 1
     let roof = context.peakGFLOPSPerCore * Double(threads)
-    let step = niceStep(max(roof, lines.flatMap { $0.points.map(\.gflops) }.max() ?? roof) * 1.08 / 5)
-    let yMax = (max(roof, lines.flatMap { $0.points.map(\.gflops) }.max() ?? roof) * 1.08 / step).rounded(.up) * step
+    let highest = max(roof, lines.flatMap { $0.points.map(\.gflops) }.max() ?? roof) * 1.08
+    let step = niceStep(highest / 5)
+    let yMax = (highest / step).rounded(.up) * step
 
     let left = x + 50, right = x + width - 250, top = y + 24, bottom = y + height - 30
     func px(_ n: Int) -> Double {
