@@ -15,4 +15,42 @@ public enum HostCPU {
               let colon = line.firstIndex(of: ":") else { return nil }
         return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
     }
+
+    /// This CPU's data caches as Linux describes them (/sys/devices/system/cpu/cpu0/cache): size,
+    /// ways, sets and line size per level, e.g. "L1d 32 KiB (8-way × 64 sets × 64 B lines)".
+    /// The set a line falls into is (address ÷ line size) mod sets, so addresses that differ by a
+    /// multiple of sets × line size (4 KiB for that L1) compete for the same ways.
+    public static let caches: [CacheLevel] = {
+        let directory = "/sys/devices/system/cpu/cpu0/cache"
+        return (0..<8).compactMap { index -> CacheLevel? in
+            func read(_ name: String) -> String? {
+                (try? String(contentsOfFile: "\(directory)/index\(index)/\(name)", encoding: .utf8))?
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            guard let level = read("level").flatMap(Int.init), let type = read("type"), type != "Instruction",
+                  let ways = read("ways_of_associativity").flatMap(Int.init),
+                  let line = read("coherency_line_size").flatMap(Int.init),
+                  let sets = read("number_of_sets").flatMap(Int.init) else { return nil }
+            return CacheLevel(level: level, ways: ways, sets: sets, lineBytes: line)
+        }
+    }()
+}
+
+/// One level of data cache: `ways` lines in each of `sets` sets.
+public struct CacheLevel: Equatable, Sendable, CustomStringConvertible {
+    public let level: Int
+    public let ways: Int
+    public let sets: Int
+    public let lineBytes: Int
+
+    public init(level: Int, ways: Int, sets: Int, lineBytes: Int) {
+        (self.level, self.ways, self.sets, self.lineBytes) = (level, ways, sets, lineBytes)
+    }
+
+    public var bytes: Int { ways * sets * lineBytes }
+
+    public var description: String {
+        let size = bytes >= 1 << 20 ? "\(bytes >> 20) MiB" : "\(bytes >> 10) KiB"
+        return "L\(level)\(level == 1 ? "d" : "") \(size) (\(ways)-way × \(sets) sets × \(lineBytes) B lines)"
+    }
 }

@@ -27,11 +27,12 @@ public func speedupMain(_ arguments: [String], output: (String) -> Void, error: 
 
             """)
     }
-    if let chart = options.chartPath {
-        // Find out now, not after a long run, that the chart cannot be written there.
-        let folder = URL(fileURLWithPath: chart).deletingLastPathComponent().path
+    for (flag, path) in [("--chart", options.chartPath), ("--record", options.recordPath)] {
+        guard let path else { continue }
+        // Find out now, not after a long run, that the file cannot be written there.
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         guard FileManager.default.isWritableFile(atPath: folder) else {
-            error("speedup: --chart: cannot write into the folder '\(folder)' (missing or not writable); choose another path\n")
+            error("speedup: \(flag): cannot write into the folder '\(folder)' (missing or not writable); choose another path\n")
             return 2
         }
     }
@@ -42,8 +43,15 @@ public func speedupMain(_ arguments: [String], output: (String) -> Void, error: 
             error(contextLines(context).map { "# \($0)\n" }.joined())
         }
         output(try render(rows, context: context, format: options.format))
+        let command = (["swift run -c release speedup"] + arguments).joined(separator: " ")
+        if let record = options.recordPath {
+            let timing = "median of each row's samples: \(options.rounds) round\(options.rounds == 1 ? "" : "s") over the whole table, "
+                + "each \(options.repeats) timed run\(options.repeats == 1 ? "" : "s") after one warm-up (fewer for runs over 2 s; the samples column counts them); min_ms and max_ms are the extremes"
+            try renderRunFile(rows, context: context, command: command, commit: sourceCommit(), timing: timing)
+                .write(toFile: record, atomically: true, encoding: .utf8)
+            error("speedup: wrote the run file \(record)\n")
+        }
         if let chart = options.chartPath {
-            let command = (["swift run -c release speedup"] + arguments).joined(separator: " ")
             try renderChart(rows, context: context, command: command).write(toFile: chart, atomically: true, encoding: .utf8)
             error("speedup: wrote the chart to \(chart)\n")
         }

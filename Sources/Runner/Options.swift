@@ -14,6 +14,8 @@ public struct Options: Equatable, Sendable {
     public var shapes: [ProductShape] = []
     public var threads = 1
     public var repeats = 5
+    /// Passes over the whole table; each row's median pools the samples of every pass.
+    public var rounds = 1
     public var format = Format.table
     /// A stage whose single run is estimated to take longer than this is skipped, with a note.
     public var maxSeconds = 20.0
@@ -25,12 +27,18 @@ public struct Options: Equatable, Sendable {
     public var crossover: Int? = nil
     /// Where to write the SVG chart of the run (`--chart FILE`); nil writes none.
     public var chartPath: String? = nil
+    /// Where to write the run file (`--record FILE`): the CSV with the command, machine, date and
+    /// commit above it, which the lessons' tables are checked against; nil writes none.
+    public var recordPath: String? = nil
     public var help = false
 
     public init() {}
 
-    /// The square sizes used when neither --size nor --shape is given.
-    public static let defaultSizes = [256, 512, 1024]
+    /// The square sizes used when neither --size nor --shape is given. Not powers of two: at
+    /// n = 1024 a row of B is 4 KiB, every element of a column falls into the same few cache sets,
+    /// and Stage 1 runs several times slower than at n = 1000 (lesson 01). That is a lesson of its
+    /// own, not one the default table should teach by accident.
+    public static let defaultSizes = [250, 500, 1000]
 
     /// No workload, size or shape was named: run fastai and the default square sizes.
     var usesDefaultWorkloads: Bool { workload == nil && sizes.isEmpty && shapes.isEmpty }
@@ -66,6 +74,8 @@ public let usage = """
       --shape MxKxN      an m×k · k×n product to run (repeatable), e.g. 1000x784x10
       --threads T        threads for the stages that can use more than one (default 1)
       --repeat R         timed runs per row after one warm-up; the median is reported (default 5)
+      --rounds N         time the whole table N times over and pool each row's samples, so a
+                         disturbance on a shared machine hits one pass, not one row (default 1)
       --format F         table | markdown | csv | json (default table)
       --max-seconds S    skip a stage whose single run is estimated to exceed S seconds (default 20)
       --images PATH      IDX image file for the fastai workload
@@ -75,6 +85,9 @@ public let usage = """
       --crossover N      Strassen (4s) recurses while min(m,k,n) > N (default \(StrassenMatmul.measuredCrossover))
       --chart FILE       also write the run as an SVG chart: GFLOP/s per stage (log scale) for each
                          product, and GFLOP/s against n for the fast stages with the peak as a line
+      --record FILE      also write the run as a run file: CSV (with min, max and sample count)
+                         under lines giving the command, machine, caches, date and commit; the
+                         lessons' tables come from such files (docs/runs/, lesson-check)
       --help             print this message
 
     commands:
@@ -123,6 +136,7 @@ public func parseOptions(_ arguments: [String]) throws -> Options {
         case "--shape": options.shapes.append(try parseShape(try value(argument)))
         case "--threads": options.threads = try positive(argument)
         case "--repeat": options.repeats = try positive(argument)
+        case "--rounds": options.rounds = try positive(argument)
         case "--format":
             let text = try value(argument)
             guard let format = Options.Format(rawValue: text) else {
@@ -142,6 +156,10 @@ public func parseOptions(_ arguments: [String]) throws -> Options {
             let path = try value(argument)
             guard !path.isEmpty, !path.hasSuffix("/") else { throw UsageError(message: "--chart takes a file name, e.g. speedup.svg, not '\(path)'") }
             options.chartPath = path
+        case "--record":
+            let path = try value(argument)
+            guard !path.isEmpty, !path.hasSuffix("/") else { throw UsageError(message: "--record takes a file name, e.g. docs/runs/mine.csv, not '\(path)'") }
+            options.recordPath = path
         default: throw UsageError(message: "unknown option '\(argument)'")
         }
     }

@@ -14,6 +14,9 @@ public struct Row: Codable, Sendable {
     /// nil when the stage was skipped (`note` says why).
     public var medianMs: Double?
     public var minMs: Double?
+    public var maxMs: Double?
+    /// How many timed runs the median is taken over.
+    public var samples: Int?
     public var gflops: Double?
     /// Bytes of A, B and C (each moved once) per second: the bandwidth view of memory-bound shapes.
     public var gbps: Double?
@@ -24,7 +27,7 @@ public struct Row: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case workload, shape = "product", shapeID = "shape", stage, name, change, threads
-        case medianMs = "median_ms", minMs = "min_ms", gflops, gbps = "gb_per_s"
+        case medianMs = "median_ms", minMs = "min_ms", maxMs = "max_ms", samples, gflops, gbps = "gb_per_s"
         case xLoops = "x_loops", xPrevious = "x_previous", pctPeak = "pct_peak", note
     }
 }
@@ -38,11 +41,13 @@ public struct RunContext: Codable, Sendable {
     public var peakMethod: String
     public var openBLAS: String
     public var build: String
+    /// This CPU's data caches, level by level (`HostCPU.caches`).
+    public var caches: String
     public var sources: [String: String]
 
     enum CodingKeys: String, CodingKey {
         case date, cpu, cores, peakGFLOPSPerCore = "peak_gflops_per_core", peakMethod = "peak_method"
-        case openBLAS = "openblas", build, sources
+        case openBLAS = "openblas", build, caches, sources
     }
 }
 
@@ -64,6 +69,7 @@ public func render(_ rows: [Row], context: RunContext, format: Options.Format) t
 public func contextLines(_ context: RunContext) -> [String] {
     var lines = [
         "machine: \(context.cpu), \(context.cores) cores; \(context.date)",
+        "caches: \(context.caches)",
         "peak: \(fixed(context.peakGFLOPSPerCore, 1)) GFLOP/s per core (\(context.peakMethod)); % peak = GFLOP/s ÷ (peak × threads)",
         "OpenBLAS: \(context.openBLAS)",
         "build: \(context.build)",
@@ -78,10 +84,27 @@ let csvHeader = "workload,shape,stage,name,threads,median_ms,min_ms,gflops,x_loo
 
 func renderCSV(_ rows: [Row]) -> String {
     var out = csvHeader + "\n"
+    for row in rows { out += csvFields(row).map(csvField).joined(separator: ",") + "\n" }
+    return out
+}
+
+/// A row's fields in the order of `csvHeader`.
+func csvFields(_ row: Row) -> [String] {
+    [row.workload, row.shapeID, row.stage, row.name, String(row.threads),
+     csvNumber(row.medianMs, 4), csvNumber(row.minMs, 4), csvNumber(row.gflops, 3),
+     csvNumber(row.xLoops, 2), csvNumber(row.xPrevious, 2), csvNumber(row.pctPeak, 1), row.note]
+}
+
+/// A run file (`speedup --record FILE`): what made the numbers, as `# ` lines, then the CSV with
+/// each row's spread (max_ms, samples) and bandwidth added after the stable columns. The lessons'
+/// tables are generated from such files and checked against them (`swift run lesson-check`).
+public func renderRunFile(_ rows: [Row], context: RunContext, command: String, commit: String, timing: String) -> String {
+    var out = "# run file: made by `speedup --record`; the lessons' tables are checked against it (lesson-check)\n"
+    out += "# command: \(command)\n# commit: \(commit)\n# timing: \(timing)\n"
+    out += contextLines(context).map { "# \($0)\n" }.joined()
+    out += csvHeader + ",max_ms,samples,gb_per_s\n"
     for row in rows {
-        let fields = [row.workload, row.shapeID, row.stage, row.name, String(row.threads),
-                      csvNumber(row.medianMs, 4), csvNumber(row.minMs, 4), csvNumber(row.gflops, 3),
-                      csvNumber(row.xLoops, 2), csvNumber(row.xPrevious, 2), csvNumber(row.pctPeak, 1), row.note]
+        let fields = csvFields(row) + [csvNumber(row.maxMs, 4), row.samples.map(String.init) ?? "", csvNumber(row.gbps, 3)]
         out += fields.map(csvField).joined(separator: ",") + "\n"
     }
     return out

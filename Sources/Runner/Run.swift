@@ -30,83 +30,126 @@ public func runSpeedup(_ options: Options, progress: (String) -> Void) throws ->
         openBLAS: "\(BLASMatmul.configuration); core \(BLASMatmul.coreName)"
             + (ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"].map { " (OPENBLAS_CORETYPE=\($0))" } ?? ""),
         build: isDebugBuild ? "DEBUG: timings are meaningless, use swift run -c release speedup" : "release, compiled for this CPU (-march=native)",
+        caches: HostCPU.caches.map(\.description).joined(separator: ", "),
         sources: Dictionary(workloads.map { ($0.name, $0.source) }, uniquingKeysWith: { first, _ in first }))
 
+    // Pass 1: one row per stage and product; estimate each stage's time and skip what is too slow.
     var rows: [Row] = []
+    var cells: [Cell] = []
     let entries = tableEntries(stages)
-    let total = workloads.reduce(0) { $0 + $1.problems.count } * entries.count
     for workload in workloads {
         for problem in workload.problems {
             let shape = problem.shape
-            var loopsMedian: Double?
             // Few FLOPs per byte: memory, not arithmetic, sets the floor. When A and B are also too
             // big for the caches (over 64 MB), time how long one core takes just to read them.
             let memoryBound = shape.flops / shape.minimumBytes < 8
             let floor = memoryBound && shape.minimumBytes > 64e6 && !stages.isEmpty ? readSeconds(problem.a, problem.b) : nil
-            var previousMedian: Double?
             for entry in entries {
+                let id = "\(shape.m)x\(shape.k)x\(shape.n)"
                 guard case let .run(stage) = entry else {
                     if case let .skipped(ids, name, reason) = entry {
-                        rows.append(Row(workload: workload.name, shape: shape.description, shapeID: "\(shape.m)x\(shape.k)x\(shape.n)",
+                        rows.append(Row(workload: workload.name, shape: shape.description, shapeID: id,
                                         stage: ids, name: name, change: "", threads: 1, note: "skipped: \(reason)"))
                     }
                     continue
                 }
-                var row = Row(workload: workload.name, shape: shape.description, shapeID: "\(shape.m)x\(shape.k)x\(shape.n)",
+                var row = Row(workload: workload.name, shape: shape.description, shapeID: id,
                               stage: stage.id, name: stage.name, change: stage.change, threads: stage.threads,
                               note: stage.note ?? "")
                 if let gpu = stage as? GPUMatmul { try gpu.compile() }   // once, never timed
                 let (estimate, probeRows) = try estimateSeconds(stage, problem)
-                progress("[\(rows.count + 1)/\(total)] \(workload.name) \(shape), stage \(stage.id) \(stage.name)"
-                         + (estimate > 1 ? " (about \(duration(estimate)) a run)" : ""))
                 if estimate > options.maxSeconds {
                     row.note = "skipped: about \(duration(estimate)) a run (timed on \(probeRows) of \(shape.m) rows); "
                         + "--max-seconds \(Int(estimate.rounded(.up)) + 1) runs it"
-                    rows.append(row)
-                    continue
-                }
-                let timing: Timing
-                if let gpu = stage as? GPUMatmul, !gpu.timesCopies {
-                    let (kernel, copies) = try timeOnDevice(gpu, problem.a, problem.b, repeats: options.repeats)
-                    timing = kernel
-                    row.note = joinNotes(row.note, "kernel only; copies to and from the device add \(milliseconds(copies * 1e3)) ms")
                 } else {
-                    timing = try timeProduct(stage, problem.a, problem.b, repeats: options.repeats)
-                }
-                let median = timing.median
-                let gflops = shape.flops / median / 1e9
-                let gbps = shape.minimumBytes / median / 1e9
-                row.medianMs = median * 1e3
-                row.minMs = timing.minimum * 1e3
-                row.gflops = gflops
-                row.gbps = gbps
-                // The peak is this CPU's; a GPU row's % of it would mean nothing.
-                row.pctPeak = stage.number == 6 ? nil : gflops / (context.peakGFLOPSPerCore * Double(stage.threads)) * 100
-                if stage.id == "1" { loopsMedian = median }
-                row.xLoops = loopsMedian.map { $0 / median }
-                row.xPrevious = previousMedian.map { $0 / median }
-                previousMedian = median
-                if memoryBound {
-                    row.note = joinNotes(row.note, "A+B+C moved at \(fixed(gbps, 1)) GB/s")
-                }
-                if let floor {
-                    row.note = joinNotes(row.note, "one core reads A+B in \(milliseconds(floor * 1e3)) ms; this took \(fixed(median / floor, 1))× that")
-                }
-                if timing.samples.count < options.repeats {
-                    row.note = joinNotes(row.note, "median of \(timing.samples.count) runs")
+                    cells.append(Cell(row: rows.count, stage: stage, problem: problem, estimate: estimate,
+                                      memoryBound: memoryBound, floor: floor))
                 }
                 rows.append(row)
             }
         }
     }
+
+    // Pass 2: time every cell, the whole table once per round, pooling each cell's samples.
+    var samples = [[Double]](repeating: [], count: rows.count)
+    var copies = [Double?](repeating: nil, count: rows.count)
+    for round in 1...options.rounds {
+        for (index, cell) in cells.enumerated() {
+            let row = rows[cell.row]
+            progress((options.rounds > 1 ? "round \(round)/\(options.rounds) " : "")
+                     + "[\(index + 1)/\(cells.count)] \(row.workload) \(row.shape), stage \(row.stage) \(row.name)"
+                     + (cell.estimate > 1 ? " (about \(duration(cell.estimate)) a run)" : ""))
+            let timing: Timing
+            if let gpu = cell.stage as? GPUMatmul, !gpu.timesCopies {
+                let (kernel, copyTime) = try timeOnDevice(gpu, cell.problem.a, cell.problem.b, repeats: options.repeats)
+                timing = kernel
+                copies[cell.row] = min(copies[cell.row] ?? .infinity, copyTime)
+            } else {
+                timing = try timeProduct(cell.stage, cell.problem.a, cell.problem.b, repeats: options.repeats)
+            }
+            samples[cell.row] += timing.samples
+        }
+    }
+
+    // Pass 3: the numbers of each row, and its ratios to Stage 1 and to the row above in its product.
+    var loopsMedian: Double?
+    var previousMedian: Double?
+    var product = ""
+    for cell in cells {
+        var row = rows[cell.row]
+        if row.workload + row.shape != product {
+            (product, loopsMedian, previousMedian) = (row.workload + row.shape, nil, nil)
+        }
+        let shape = cell.problem.shape
+        let timing = Timing(samples: samples[cell.row])
+        let median = timing.median
+        let gflops = shape.flops / median / 1e9
+        let gbps = shape.minimumBytes / median / 1e9
+        row.medianMs = median * 1e3
+        row.minMs = timing.minimum * 1e3
+        row.maxMs = timing.maximum * 1e3
+        row.samples = timing.samples.count
+        row.gflops = gflops
+        row.gbps = gbps
+        // The peak is this CPU's; a GPU row's % of it would mean nothing.
+        row.pctPeak = cell.stage.number == 6 ? nil : gflops / (context.peakGFLOPSPerCore * Double(cell.stage.threads)) * 100
+        if cell.stage.id == "1" { loopsMedian = median }
+        row.xLoops = loopsMedian.map { $0 / median }
+        row.xPrevious = previousMedian.map { $0 / median }
+        previousMedian = median
+        if let copyTime = copies[cell.row] {
+            row.note = joinNotes(row.note, "kernel only; copies to and from the device add \(milliseconds(copyTime * 1e3)) ms")
+        }
+        if cell.memoryBound {
+            row.note = joinNotes(row.note, "A+B+C moved at \(fixed(gbps, 1)) GB/s")
+        }
+        if let floor = cell.floor {
+            row.note = joinNotes(row.note, "one core reads A+B in \(milliseconds(floor * 1e3)) ms; this took \(fixed(median / floor, 1))× that")
+        }
+        if timing.samples.count < options.repeats * options.rounds {
+            row.note = joinNotes(row.note, "median of \(timing.samples.count) runs")
+        }
+        rows[cell.row] = row
+    }
     return (rows, context)
+}
+
+/// One row to time: which stage, on which product, and what pass 1 found out about it.
+private struct Cell {
+    let row: Int
+    let stage: any MatmulStage
+    let problem: Problem
+    let estimate: Double
+    let memoryBound: Bool
+    /// Seconds one core takes to read A and B, for memory-bound products too big for the caches.
+    let floor: Double?
 }
 
 /// Estimated seconds for one run of `stage` on `problem`, and how many rows of A the estimate
 /// timed: the first r rows of A (about 50 MFLOP of work) times all of B, then the first 2r rows,
-/// extrapolated to every row. Every stage's work grows in proportion to m, so this holds for
-/// the cache effects of the real k and n too, which a smaller square product would miss; the
-/// two probes separate a stage's fixed cost per call (Stage 4 packs all of B) from its cost per row.
+/// each the faster of two tries, extrapolated to every row (`extrapolate`). Every stage's work
+/// grows in proportion to m, so this holds for the cache effects of the real k and n too, which
+/// a smaller square product would miss.
 func estimateSeconds(_ stage: any MatmulStage, _ problem: Problem) throws -> (seconds: Double, rows: Int) {
     let shape = problem.shape
     guard shape.flops > 0 else { return (0, 0) }
@@ -114,11 +157,42 @@ func estimateSeconds(_ stage: any MatmulStage, _ problem: Problem) throws -> (se
     guard 2 * rows < shape.m else { return (0, rows) }
     func time(_ rows: Int) throws -> Double {
         let top = try Matrix(rows: rows, columns: shape.k, elements: Array(problem.a.elements[0..<(rows * shape.k)]))
-        return try seconds { _ = try stage.multiply(top, problem.b) }
+        return min(try seconds { _ = try stage.multiply(top, problem.b) }, try seconds { _ = try stage.multiply(top, problem.b) })
     }
     let (once, twice) = (try time(rows), try time(2 * rows))
-    let perRow = max(0, twice - once) / Double(rows)
-    return (once + perRow * Double(shape.m - rows), 2 * rows)
+    return (extrapolate(once: once, twice: twice, rows: rows, m: shape.m), 2 * rows)
+}
+
+/// Seconds for all `m` rows, from the seconds `once` for the first `rows` rows and `twice` for
+/// the first 2·rows. The difference of the two separates a stage's fixed cost per call (Stage 4
+/// packs all of B) from its cost per row. But it is the difference of two noisy times: one
+/// disturbed first probe can make it nearly zero, and the estimate ten times too low (it
+/// happened: Stage 1 at n = 2048 estimated at 3.3 s ran 40 s a run). So the cost per row is
+/// never taken below half of the average per row in `twice`; with no fixed cost at all, the
+/// estimate is then at least half of the truth, and with one it is at most a few times too high.
+func extrapolate(once: Double, twice: Double, rows: Int, m: Int) -> Double {
+    let perRow = max((twice - once) / Double(rows), twice / Double(2 * rows) / 2)
+    return once + perRow * Double(m - rows)
+}
+
+/// The commit the code was built from, and whether its sources had uncommitted changes: what a
+/// run file names so its numbers can be traced to code. "unknown" outside a git checkout.
+func sourceCommit() -> String {
+    func git(_ arguments: [String]) -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git"] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return process.terminationStatus == 0 ? String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : nil
+    }
+    guard let head = git(["rev-parse", "--short=12", "HEAD"]) else { return "unknown (not a git checkout)" }
+    let changed = git(["status", "--porcelain", "--untracked-files=no", "--", "Sources", "Package.swift"]) ?? ""
+    return changed.isEmpty ? head : "\(head) with uncommitted changes to Sources"
 }
 
 /// Refuses products whose matrices would not fit in half of this machine's memory.

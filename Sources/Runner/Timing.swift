@@ -11,6 +11,7 @@ public struct Timing: Sendable {
         return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
     }
     public var minimum: Double { samples.min() ?? .nan }
+    public var maximum: Double { samples.max() ?? .nan }
 }
 
 /// Seconds `body` takes, by the monotonic clock.

@@ -72,9 +72,9 @@ public struct BlockSizes: Hashable, Sendable, CustomStringConvertible {
     public let nc: Int
 
     /// Block sizes rounded to what the micro-kernel needs (mc to a multiple of mr, nc of nr).
-    /// - Throws: `BlockSizeError` when a size is below 1.
+    /// - Throws: `BlockSizeError` when a size is below 1 or above `BlockSizes.largest`.
     public init(mc: Int, kc: Int, nc: Int) throws {
-        guard mc >= 1, kc >= 1, nc >= 1 else { throw BlockSizeError(mc: mc, kc: kc, nc: nc) }
+        guard [mc, kc, nc].allSatisfy({ (1...Self.largest).contains($0) }) else { throw BlockSizeError(mc: mc, kc: kc, nc: nc) }
         self.mc = roundUp(mc, to: MicroKernel.mr)
         self.kc = kc
         self.nc = roundUp(nc, to: MicroKernel.nr)
@@ -94,6 +94,10 @@ public struct BlockSizes: Hashable, Sendable, CustomStringConvertible {
         self.nc = nc
     }
 
+    /// The largest block size accepted: 2²⁴ floats (64 MiB) in one direction of one block is already
+    /// far beyond any cache, and keeps the packing buffers' sizes (mc·kc, kc·nc) from overflowing.
+    public static let largest = 1 << 24
+
     /// This machine's sizes: derived from its caches.
     public static let host = BlockSizes(caches: .host)
 
@@ -103,7 +107,7 @@ public struct BlockSizes: Hashable, Sendable, CustomStringConvertible {
 /// A block size below 1 was asked for.
 public struct BlockSizeError: Error, CustomStringConvertible {
     public let mc: Int, kc: Int, nc: Int
-    public var description: String { "block sizes must be 1 or more, got mc=\(mc) kc=\(kc) nc=\(nc)" }
+    public var description: String { "block sizes must be from 1 to \(BlockSizes.largest), got mc=\(mc) kc=\(kc) nc=\(nc)" }
 }
 
 func roundUp(_ value: Int, to multiple: Int) -> Int {
