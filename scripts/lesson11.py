@@ -13,11 +13,15 @@ is estimated to take longer than --max-seconds is skipped with its estimate, as 
 
     python3 scripts/lesson11.py                  Python's steps
     python3 scripts/lesson11.py --swift          and Swift's stages 1-5, measured in the same run
+    python3 scripts/lesson11.py --swift --record docs/runs/python.csv
+                                                 and a run file, as `speedup --record` writes one
 """
 
 import argparse
 import array
+import csv
 import gzip
+import io
 import os
 import platform
 import random
@@ -26,6 +30,7 @@ import statistics
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 
 IMAGES = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"
@@ -166,7 +171,9 @@ def estimate(function, a, b):
     if 2 * rows >= len(a):
         return 0.0
     once, twice = seconds(function, a[:rows], b), seconds(function, a[:2 * rows], b)
-    return once + max(0.0, twice - once) / rows * (len(a) - rows)
+    # As in the runner: one disturbed first probe must not make the cost per row nearly zero.
+    per_row = max((twice - once) / rows, twice / (2 * rows) / 2)
+    return once + per_row * (len(a) - rows)
 
 
 def time_steps(problems, repeats, max_seconds, progress):
@@ -182,7 +189,8 @@ def time_steps(problems, repeats, max_seconds, progress):
             progress(f"{name} {m}x{k} . {k}x{n}, {step} {label}")
             function(a[:2], b)   # warm-up: imports, Numba's compilation
             guess = estimate(function, a, b)
-            row = {"product": f"{name} {m}x{k} · {k}x{n}", "step": step, "name": label, "ms": None, "note": ""}
+            row = {"product": f"{name} {m}x{k} · {k}x{n}", "workload": name, "shape": f"{m}x{k}x{n}",
+                   "step": step, "name": label, "ms": None, "note": ""}
             if guess > max_seconds:
                 row["note"] = f"skipped: about {guess:.0f} s a run; --max-seconds {int(guess) + 1} runs it"
                 if step == "py1":   # the later steps' × Python loops use the estimate, marked ~
@@ -190,8 +198,9 @@ def time_steps(problems, repeats, max_seconds, progress):
                 rows.append(row)
                 continue
             runs = 1 if guess > 2 else repeats
-            median = statistics.median(seconds(function, a, b) for _ in range(runs)) * 1e3
-            row.update(ms=median, gflops=flops / median / 1e6)
+            samples = [seconds(function, a, b) * 1e3 for _ in range(runs)]
+            median = statistics.median(samples)
+            row.update(ms=median, min_ms=min(samples), max_ms=max(samples), samples=runs, gflops=flops / median / 1e6)
             row["x_loops"] = loops_ms / median if loops_ms else (1.0 if step == "py1" else None)
             row["estimated"] = estimated_base
             row["x_previous"] = previous_ms / median if previous_ms and step != "py1n" else None
@@ -209,26 +218,52 @@ def swift_rows(stages, repeats, images, loops_ms, progress):
     """The Swift runner's rows for the same products, in the same run of this script."""
     if shutil.which("swift") is None:
         raise SystemExit("lesson11.py: --swift needs the swift command on PATH (or run the runner yourself)")
-    command = ["swift", "run", "-c", "release", "speedup", "--workload", "fastai", "--stages", stages,
-               "--repeat", str(repeats), "--format", "csv"] + (["--images", images] if images != IMAGES else [])
-    progress("running " + " ".join(command))
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise SystemExit(f"lesson11.py: the Swift runner failed:\n{result.stderr}")
-    lines = result.stdout.strip().split("\n")
-    header = lines[0].split(",")
+    with tempfile.TemporaryDirectory() as folder:
+        run_file = os.path.join(folder, "swift.csv")
+        command = ["swift", "run", "-c", "release", "speedup", "--workload", "fastai", "--stages", stages,
+                   "--repeat", str(repeats), "--format", "csv", "--record", run_file] + (["--images", images] if images != IMAGES else [])
+        progress("running " + " ".join(command))
+        result = subprocess.run(command, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise SystemExit(f"lesson11.py: the Swift runner failed:\n{result.stderr}")
+        with open(run_file) as file:
+            records = list(csv.DictReader(line for line in file if not line.startswith("#")))
     rows = []
-    for line in lines[1:]:
-        fields = dict(zip(header, line.split(",", len(header) - 1)))
+    for fields in records:
         m, k, n = fields["shape"].split("x")
         product = f"fastai {m}x{k} · {k}x{n}"
-        ms = float(fields["median_ms"]) if fields["median_ms"] else None
+        def number(key):
+            return float(fields[key]) if fields.get(key) else None
+        ms = number("median_ms")
         base, estimated = loops_ms.get(product, (None, False))
-        rows.append({"product": product, "step": fields["stage"], "name": "Swift " + fields["name"], "ms": ms,
-                     "gflops": float(fields["gflops"]) if fields["gflops"] else None,
+        rows.append({"product": product, "workload": "fastai", "shape": fields["shape"], "step": fields["stage"],
+                     "name": "Swift " + fields["name"], "ms": ms, "min_ms": number("min_ms"), "max_ms": number("max_ms"),
+                     "samples": int(fields["samples"]) if fields.get("samples") else None, "gflops": number("gflops"),
                      "x_loops": base / ms if base and ms else None, "x_previous": None, "estimated": estimated,
-                     "note": fields["note"].strip('"')})
+                     "note": fields["note"]})
     return rows
+
+
+def run_file(rows, header_lines):
+    """The rows as a run file: `# ` lines on how they were made, then CSV with the runner's
+    column names where they mean the same (stage holds the step; loops_base says whether
+    × Python loops is against py1's measured time or its estimate)."""
+    out = io.StringIO()
+    out.write("# run file: made by `scripts/lesson11.py --record`; the lessons' tables are checked against it (lesson-check)\n")
+    out.writelines(f"# {line}\n" for line in header_lines)
+    columns = ["workload", "shape", "stage", "name", "median_ms", "min_ms", "max_ms", "samples", "gflops",
+               "x_loops", "loops_base", "x_previous", "note"]
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    def number(value, digits):
+        return "" if value is None else f"{value:.{digits}f}"
+    for row in rows:
+        writer.writerow([row["workload"], row["shape"], row["step"], row["name"], number(row["ms"], 4),
+                         number(row.get("min_ms"), 4), number(row.get("max_ms"), 4), row.get("samples") or "",
+                         number(row.get("gflops"), 3), number(row.get("x_loops"), 2),
+                         ("estimated" if row.get("estimated") else "measured") if row.get("x_loops") else "",
+                         number(row.get("x_previous"), 2), row["note"]])
+    return out.getvalue()
 
 
 def render(rows, markdown):
@@ -272,7 +307,10 @@ def main():
     parser.add_argument("--swift", action="store_true", help="also run the Swift runner's stages on the same products")
     parser.add_argument("--stages", default="1-5", help="the Swift stages for --swift (default 1-5)")
     parser.add_argument("--format", choices=["table", "markdown"], default="table")
+    parser.add_argument("--record", metavar="FILE", help="also write the rows as a run file (CSV under lines on the command, machine, date and commit)")
     options = parser.parse_args()
+    if options.record and not os.access(os.path.dirname(os.path.abspath(options.record)), os.W_OK):
+        parser.error(f"--record: cannot write into the folder of {options.record}")
     if options.repeat < 1 or options.max_seconds <= 0:
         parser.error("--repeat takes 1 or more and --max-seconds a number above 0")
 
@@ -294,14 +332,23 @@ def main():
         swift = swift_rows(options.stages, options.repeat, options.images, loops_ms, progress)
         rows = [row for product in dict.fromkeys(r["product"] for r in rows)
                 for row in rows + swift if row["product"] == product]
-    print(f"machine: {cpu_model()}, {os.cpu_count()} cores; "
-          f"{time.strftime('%Y-%m-%d')}; Python {platform.python_version()}, "
-          f"NumPy {np.__version__ if np is not None else 'not installed'}, "
-          f"Numba {numba.__version__ if numba is not None else 'not installed (pip install numba)'}")
-    print(f"data: {source}")
-    print("× Python loops: how many times faster than step py1 on the same product, in this run "
-          "(~: against py1's estimate, where py1 was skipped)\n")
+    header = [f"machine: {cpu_model()}, {os.cpu_count()} cores; "
+              f"{time.strftime('%Y-%m-%d')}; Python {platform.python_version()}, "
+              f"NumPy {np.__version__ if np is not None else 'not installed'}, "
+              f"Numba {numba.__version__ if numba is not None else 'not installed (pip install numba)'}",
+              f"data: {source}",
+              "× Python loops: how many times faster than step py1 on the same product, in this run "
+              "(~: against py1's estimate, where py1 was skipped)"]
+    print("\n".join(header) + "\n")
     print(render(rows, options.format == "markdown"))
+    if options.record:
+        commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True).stdout.strip() or "unknown"
+        timing = (f"median of {options.repeat} timed runs per step after one warm-up (1 for runs estimated over 2 s); "
+                  "min_ms and max_ms are the extremes; the Swift rows are the runner's (speedup --record)")
+        with open(options.record, "w") as file:
+            file.write(run_file(rows, ["command: python3 scripts/lesson11.py " + " ".join(sys.argv[1:]),
+                                       f"commit: {commit}", f"timing: {timing}"] + header))
+        progress(f"wrote the run file {options.record}")
     return 0
 
 

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Records every run the lessons and the README quote, into docs/runs/ (one run file each; their
+# header lines name the command, machine, caches, date and commit). Then `swift run lesson-check --fix`
+# regenerates the lessons' tables from them. Takes about 20 minutes on a 2-core machine; run it on
+# an otherwise idle machine, and read the numbers it changed before committing them.
+#   scripts/record-runs.sh            every run
+#   scripts/record-runs.sh NAME...    only these (e.g. default strassen)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift build -c release --product speedup >&2
+
+speedup() { swift run -c release speedup "$@"; }
+declare -A runs=(
+  # The default table, three passes pooled; the README's chart.
+  [default]="speedup --repeat 3 --rounds 3 --record docs/runs/default.csv --chart docs/speedup.svg"
+  # Lesson 01: powers of two beside their neighbours (cache sets).
+  [cache-sets]="speedup --stages 1,2,3,4,5 --size 500 --size 512 --size 1000 --size 1008 --size 1024 --size 1040 --repeat 3 --rounds 3 --record docs/runs/cache-sets.csv"
+  # Lesson 04: the steps where B is far bigger than L2.
+  [blocked-2000]="speedup --stages 3-5 --size 2000 --repeat 3 --rounds 3 --record docs/runs/blocked-2000.csv"
+  [fastai-2-threads]="speedup --stages 3,4,5 --workload fastai --threads 2 --repeat 5 --rounds 3 --record docs/runs/fastai-2-threads.csv"
+  [vs-blas-1-thread]="speedup --stages 4,5 --size 1000 --size 2000 --threads 1 --repeat 3 --rounds 5 --record docs/runs/vs-blas-1-thread.csv"
+  [vs-blas-2-threads]="speedup --stages 4,5 --size 1000 --size 2000 --threads 2 --repeat 3 --rounds 5 --record docs/runs/vs-blas-2-threads.csv"
+  [strassen]="speedup --stages 4,4s --size 1000 --size 2000 --size 4000 --repeat 3 --rounds 3 --record docs/runs/strassen.csv"
+  [strassen-500]="speedup --stages 4,4s --size 1000 --size 2000 --size 4000 --repeat 3 --rounds 3 --crossover 500 --record docs/runs/strassen-500.csv"
+  # Lesson 05: where BLAS starts to win.
+  [small]="speedup --stages 3,5 --size 2 --size 4 --size 8 --size 16 --size 32 --repeat 5 --rounds 3 --record docs/runs/small.csv"
+  # Lesson 06: the OpenCL kernels on both cores (PoCL), beside Stages 3-5 on two threads.
+  [pocl-2-threads]="speedup --stages 3,4,5,6 --workload all --size 1000 --threads 2 --repeat 3 --rounds 2 --record docs/runs/pocl-2-threads.csv"
+  # Lesson 00: the seed's Python steps beside Swift's stages.
+  [python]="python3 scripts/lesson11.py --swift --record docs/runs/python.csv"
+)
+order=(default cache-sets blocked-2000 fastai-2-threads vs-blas-1-thread vs-blas-2-threads strassen strassen-500 small pocl-2-threads python)
+names=("$@")
+[ ${#names[@]} -eq 0 ] && names=("${order[@]}")
+for name in "${names[@]}"; do
+  command="${runs[$name]:-}"
+  [ -n "$command" ] || { echo "record-runs: no run named '$name' (they are: ${order[*]})" >&2; exit 2; }
+  echo "record-runs: $name: $command" >&2
+  start=$(date +%s)
+  $command > /dev/null
+  file=$(echo "$command" | grep -oE 'docs/runs/[a-z0-9-]+\.csv')
+  # How long the whole command took, for the lessons that say how long a command runs.
+  sed -i "2i # wall time: $(( $(date +%s) - start )) s for the whole command (scripts/record-runs.sh)" "$file"
+done
