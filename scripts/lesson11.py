@@ -172,7 +172,7 @@ def estimate(function, a, b):
         return 0.0
     once, twice = seconds(function, a[:rows], b), seconds(function, a[:2 * rows], b)
     # As in the runner: one disturbed first probe must not make the cost per row nearly zero.
-    per_row = max((twice - once) / rows, twice / (2 * rows) / 2)
+    per_row = max((twice - once) / rows, twice / (2 * rows) / 3)
     return once + per_row * (len(a) - rows)
 
 

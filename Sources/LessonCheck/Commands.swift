@@ -1,16 +1,18 @@
 // Lessons that cannot drift, part 2: every command a lesson tells the reader to run exists.
 //
-// Commands are read from shell code blocks (```sh, ```bash) and from inline `code` that starts like a
-// command (`swift …`, `make …`, `python3 …`, `.build…`, `scripts/…`). Each one is checked the way
-// its program would check it:
-// - `speedup` (through `swift run`, `make speedup ARGS="…"` or a built binary): the runner's own
-//   argument parser must accept it;
+// Commands are read from shell code blocks (```sh, ```bash, ```zsh …, indented in list items or not)
+// and from inline `code` that starts like a command (`swift …`, `make …`, `python3 …`, `speedup …`,
+// `.build…`, `scripts/…`, `OPENBLAS_…=`). Each one is checked the way its program would check it:
+// - `speedup` (through `swift run`, `make speedup ARGS="…"`, a built binary, or alone): the runner's
+//   own argument parser must accept it, flag values included;
+// - an environment variable set in front of a command must be one this project or OpenBLAS reads;
 // - `swift test --filter PATTERN`: PATTERN must match at least one test that `swift test list` lists;
 // - `make TARGET`: the Makefile must have TARGET;
 // - `gpu-check`, `lesson-check`, `python3 scripts/…`: the file must exist and every --flag must be
 //   one the program's source names;
 // - a script or binary path: the file (or, for build outputs, the product that makes it) must exist.
-// Inline code that is only flags (`--max-seconds 600`) must name flags some program here has.
+// Inline code that is only flags (`--max-seconds 600`) must name flags some program here has; when
+// they are all the runner's, its parser checks their values too (`--size -5` fails).
 
 import Foundation
 import Runner
@@ -24,6 +26,9 @@ public struct CommandContext: Sendable {
     let makeTargets: Set<String>
     /// Every flag of every program here (for inline `--flag` fragments), gathered once.
     private(set) var knownFlags: Set<String> = []
+    /// The environment variables a lesson may set: those this project's code and scripts read,
+    /// and OpenBLAS's.
+    private(set) var knownVariables: Set<String> = []
 
     public init(root: URL, tests: [String]?) {
         self.root = root
@@ -35,6 +40,7 @@ public struct CommandContext: Sendable {
             return name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" } && !name.isEmpty ? String(name) : nil
         })
         knownFlags = allFlags(self)
+        knownVariables = environmentVariables(root: root)
     }
 
     /// The --flags named in a program's source text (as string literals or in its usage text).
@@ -44,9 +50,11 @@ public struct CommandContext: Sendable {
     }
 }
 
-/// A command as the shell would split it: environment assignments dropped, quotes removed.
+/// A command as the shell would split it: environment assignments apart, quotes removed.
 struct ShellCommand: Equatable {
     let words: [String]
+    /// The names of the `NAME=value` words in front of the command.
+    var environment: [String] = []
 }
 
 /// The commands in one line of shell: `a && b; c | d` is four, comments and prompts dropped.
@@ -67,8 +75,10 @@ func shellCommands(_ line: String) -> [ShellCommand] {
     func endCommand() {
         endWord()
         // Leading VAR=value words set the environment; they are not the command.
-        let command = Array(words.drop { $0.range(of: #"^[A-Za-z_][A-Za-z0-9_]*="#, options: .regularExpression) != nil })
-        if !command.isEmpty { commands.append(ShellCommand(words: command)) }
+        let isAssignment = { (word: String) in word.range(of: #"^[A-Za-z_][A-Za-z0-9_]*="#, options: .regularExpression) != nil }
+        let command = Array(words.drop(while: isAssignment))
+        let environment = words.prefix(while: isAssignment).map { String($0.prefix { $0 != "=" }) }
+        if !command.isEmpty || !environment.isEmpty { commands.append(ShellCommand(words: command, environment: environment)) }
         words = []
     }
     while let character = characters.popFirst() {
@@ -98,28 +108,23 @@ func shellCommands(_ line: String) -> [ShellCommand] {
 
 /// The commands a markdown file tells its reader to run, with their line numbers.
 func commands(inMarkdown text: String) -> [(line: Int, text: String)] {
+    let markdown = MarkdownFile(text)
     var found: [(Int, String)] = []
-    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-    var fence: String?
-    var continued: (line: Int, text: String)?
-    for (index, line) in lines.enumerated() {
-        if line.hasPrefix("```") {
-            fence = fence == nil ? String(line.dropFirst(3)).trimmingCharacters(in: .whitespaces) : nil
-            continue
-        }
-        if let language = fence {
-            guard ["sh", "bash", "shell", "console"].contains(language) else { continue }
+    for block in markdown.blocks where block.fenced && shellLanguages.contains(block.language) {
+        var continued: (line: Int, text: String)?
+        for (offset, line) in block.lines.enumerated() {
             // A line ending in a backslash goes on on the next line.
             let part = continued.map { $0.text + " " + line } ?? line
             if part.hasSuffix("\\") {
-                continued = (continued?.line ?? index + 1, String(part.dropLast()))
+                continued = (continued?.line ?? block.line + 1 + offset, String(part.dropLast()))
             } else {
-                found.append((continued?.line ?? index + 1, part))
+                found.append((continued?.line ?? block.line + 1 + offset, part))
                 continued = nil
             }
-            continue
         }
-        // Inline code spans in prose.
+    }
+    // Inline code spans in prose.
+    for (index, line) in markdown.proseLines {
         for match in line.matches(of: /`([^`]+)`/) {
             let span = String(match.output.1)
             if commandStarts.contains(where: { span.hasPrefix($0) }) || span.hasPrefix("--") {
@@ -127,11 +132,12 @@ func commands(inMarkdown text: String) -> [(line: Int, text: String)] {
             }
         }
     }
-    return found
+    return found.sorted { $0.0 < $1.0 }
 }
 
 /// How inline code that is a command starts.
-let commandStarts = ["swift run", "swift test", "swift build", "make ", "python3 ", "./", ".build", "scripts/", "OPENBLAS_", "MATMUL_"]
+let commandStarts = ["swift run", "swift test", "swift build", "make ", "python3 ", "./", ".build", "scripts/", "OPENBLAS_", "MATMUL_",
+                     "speedup ", "speedup"]
 
 /// Flags of tools that are not ours but that lessons name: swift's and the shell's.
 let outsideFlags: Set<String> = ["--filter", "--product", "--static-swift-stdlib", "--scratch-path", "--skip-build",
@@ -140,22 +146,60 @@ let outsideFlags: Set<String> = ["--filter", "--product", "--static-swift-stdlib
 /// Checks one command line; returns what is wrong with it, or nil.
 func problem(with line: String, context: CommandContext) -> String? {
     let parsed = shellCommands(line)
-    // Inline flags alone (`--max-seconds 600`): each must be some program's flag.
+    // Inline flags alone (`--max-seconds 600`): each must be some program's flag; the runner's
+    // flags go through its parser, values and all.
     if line.hasPrefix("--") {
         let known = context.knownFlags
-        let unknown = line.matches(of: /(?:^|\s)(--[a-z][a-z0-9-]*)/).map { String($0.output.1) }.filter { !known.contains($0) }
-        return unknown.isEmpty ? nil : "no program here has the flag \(unknown.joined(separator: ", "))"
+        let flags = line.matches(of: /(?:^|\s)(--[a-z][a-z0-9-]*)/).map { String($0.output.1) }
+        let unknown = flags.filter { !known.contains($0) }
+        guard unknown.isEmpty else { return "no program here has the flag \(unknown.joined(separator: ", "))" }
+        let words = parsed.first?.words ?? []
+        // A flag named in passing (`--stages`), or with a placeholder (`--threads T`), has no value to check.
+        let placeholders = words.contains { !$0.hasPrefix("-") && $0.allSatisfy { $0.isUppercase || $0 == "," } }
+        if words.count > 1, !placeholders, flags.allSatisfy(speedupFlags.contains) {
+            do { try checkSpeedupArguments(words) } catch { return "speedup would refuse this: \(error)" }
+        }
+        return nil
     }
     for command in parsed {
+        let unknown = command.environment.filter { !context.knownVariables.contains($0) }
+        if !unknown.isEmpty {
+            return "nothing here reads the environment variable \(unknown.joined(separator: ", ")) "
+                + "(known: \(context.knownVariables.sorted().joined(separator: ", ")))"
+        }
         if let reason = problem(with: command.words, context: context) { return reason }
     }
     return nil
+}
+
+/// The runner's flags (`speedup --help`), whose values its parser checks.
+let speedupFlags = Set(usage.matches(of: /--[a-z][a-z0-9-]*/).map { String($0.output) })
+
+/// Environment variables read by other programs the lessons run: OpenBLAS (its documented
+/// ones), OpenMP's thread count that OpenBLAS also honours, and the shell's usual ones.
+let outsideVariables: Set<String> = ["OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS", "OPENBLAS_VERBOSE", "OPENBLAS_MAIN_FREE",
+                                     "OPENBLAS_DEFAULT_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS",
+                                     "NO_COLOR", "COLUMNS", "PATH", "LD_LIBRARY_PATH"]
+
+/// The environment variables this project's code, manifest and scripts read, and the outside ones.
+func environmentVariables(root: URL) -> Set<String> {
+    var names = outsideVariables
+    let files = swiftSources(root: root) + ["Package.swift"]
+        + ((try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("scripts").path)) ?? []).map { "scripts/\($0)" }
+    for file in files {
+        guard let text = try? String(contentsOf: root.appendingPathComponent(file), encoding: .utf8) else { continue }
+        names.formUnion(text.matches(of: /environment\["([A-Z_][A-Z0-9_]*)"\]|variable: "([A-Z_][A-Z0-9_]*)"|environ(?:\.get)?[(\[]"([A-Z_][A-Z0-9_]*)"/)
+            .compactMap { match in (match.output.1 ?? match.output.2 ?? match.output.3).map(String.init) })
+    }
+    return names
 }
 
 private func problem(with words: [String], context: CommandContext) -> String? {
     guard let program = words.first else { return nil }
     let arguments = Array(words.dropFirst())
     switch program {
+    case "speedup":
+        return problem(withProduct: program, arguments, context: context)
     case "swift":
         guard let verb = arguments.first else { return nil }
         if verb == "run" {

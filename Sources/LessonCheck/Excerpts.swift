@@ -11,8 +11,10 @@
 //
 //     <!-- code: Sources/Stage1Loops/LoopsMatmul.swift#multiply -->
 //
-// The block must equal the region, with the region's common indentation removed. A code block
-// in Swift or C with no such line must say it is not from the source: `<!-- sketch -->`.
+// The block must equal the region, with the region's common indentation removed. Every other
+// block says what it is on the line before it: `<!-- sketch -->` (code written for the lesson,
+// not from this repository) or `<!-- output -->` (what a program prints); shell blocks (```sh)
+// need no mark, their commands are checked instead (Commands.swift).
 
 import Foundation
 
@@ -86,48 +88,6 @@ func dedent(_ lines: [String]) -> [String] {
     return lines.map { $0.trimmingCharacters(in: .whitespaces).isEmpty ? "" : String($0.dropFirst(common)) }
 }
 
-/// A fenced code block in a markdown file.
-public struct CodeBlock: Sendable {
-    /// The text after the opening fence: "swift", "sh", "" …
-    public let language: String
-    /// 1-based line of the opening fence.
-    public let line: Int
-    public let lines: [String]
-    /// The `<!-- … -->` comment on the line before the fence, if any, without its delimiters.
-    public let annotation: String?
-}
-
-/// Every fenced code block of `text`.
-public func codeBlocks(in text: String) -> [CodeBlock] {
-    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-    var blocks: [CodeBlock] = []
-    var index = 0
-    while index < lines.count {
-        let line = lines[index]
-        guard line.hasPrefix("```") else {
-            index += 1
-            continue
-        }
-        let language = String(line.dropFirst(3)).trimmingCharacters(in: .whitespaces)
-        var body: [String] = []
-        var end = index + 1
-        while end < lines.count, !lines[end].hasPrefix("```") {
-            body.append(lines[end])
-            end += 1
-        }
-        var annotation: String?
-        if index > 0 {
-            let previous = lines[index - 1].trimmingCharacters(in: .whitespaces)
-            if previous.hasPrefix("<!--"), previous.hasSuffix("-->") {
-                annotation = previous.dropFirst(4).dropLast(3).trimmingCharacters(in: .whitespaces)
-            }
-        }
-        blocks.append(CodeBlock(language: language, line: index + 1, lines: body, annotation: annotation))
-        index = end + 1
-    }
-    return blocks
-}
-
 /// Where a lesson's block comes from: `code: PATH#NAME`.
 struct ExcerptSource: Equatable {
     let path: String
@@ -142,8 +102,8 @@ struct ExcerptSource: Equatable {
     }
 }
 
-/// Languages whose blocks must come from the source (or say `<!-- sketch -->`).
-let codeLanguages: Set<String> = ["swift", "c", "cuda"]
+/// What the line before a block may say it is, besides `code: PATH#NAME`.
+let blockKinds: Set<String> = ["sketch", "output"]
 
 /// Checks every code block of one markdown file against the sources under `root`.
 ///
@@ -155,16 +115,27 @@ func checkExcerpts(markdown text: String, file: String, root: URL, fix: Bool)
     -> (findings: [Finding], used: Set<String>, fixed: String) {
     var findings: [Finding] = []
     var used = Set<String>()
-    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    let markdown = MarkdownFile(text)
+    var lines = markdown.lines
+    for line in markdown.unclosedFences {
+        findings.append(Finding(file: file, line: line, message:
+            "this code fence is never closed: everything after it would be read as code (close it with the same fence)"))
+    }
     // Apply fixes from the bottom up so earlier line numbers stay right.
-    for block in codeBlocks(in: text).reversed() {
+    for block in markdown.blocks.reversed() {
         guard let source = ExcerptSource(block.annotation) else {
             if block.annotation?.hasPrefix("code:") == true {
                 findings.append(Finding(file: file, line: block.line - 1, message: "write the source as <!-- code: PATH#REGION -->"))
-            } else if codeLanguages.contains(block.language), block.annotation != "sketch" {
+            } else if !block.fenced, !blockKinds.contains(block.annotation ?? "") {
                 findings.append(Finding(file: file, line: block.line, message:
-                    "a \(block.language) block with no source: put <!-- code: PATH#REGION --> on the line before it "
-                    + "(and mark the region in the source), or <!-- sketch --> if it is not code from this repository"))
+                    "an indented code block: fence it (```sh for commands, which are then checked), or put "
+                    + "<!-- code: PATH#REGION -->, <!-- sketch --> or <!-- output --> on the line before it"))
+            } else if block.fenced, !shellLanguages.contains(block.language), !blockKinds.contains(block.annotation ?? "") {
+                let what = block.language.isEmpty ? "a code block with no language" : "a \(block.language) block"
+                findings.append(Finding(file: file, line: block.line, message:
+                    "\(what) that says neither where it comes from nor what it is: put <!-- code: PATH#REGION --> on the line "
+                    + "before it (and mark the region in the source), <!-- sketch --> if it is not code from this repository, "
+                    + "or <!-- output --> if it is what a program prints"))
             }
             continue
         }
@@ -181,14 +152,16 @@ func checkExcerpts(markdown text: String, file: String, root: URL, fix: Bool)
         }
         guard block.lines != region.lines else { continue }
         if fix {
-            lines.replaceSubrange(block.line..<(block.line + block.lines.count), with: region.lines)
+            let first = block.fenced ? block.line : block.line - 1
+            lines.replaceSubrange(first..<(first + block.lines.count),
+                                  with: region.lines.map { $0.isEmpty ? "" : block.indent + $0 })
             continue
         }
         let common = min(block.lines.count, region.lines.count)
         let firstDifference = (0..<common).first { block.lines[$0] != region.lines[$0] } ?? common
         let shown = firstDifference < block.lines.count ? block.lines[firstDifference] : "(the block ends here)"
         let actual = firstDifference < region.lines.count ? region.lines[firstDifference] : "(the region ends here)"
-        findings.append(Finding(file: file, line: block.line + 1 + firstDifference, message: """
+        findings.append(Finding(file: file, line: block.line + (block.fenced ? 1 : 0) + firstDifference, message: """
             this excerpt no longer matches \(source.path)#\(source.region) (region at line \(region.line)):
                 lesson: \(shown)
                 source: \(actual)

@@ -6,9 +6,11 @@ public func lessonFiles(root: URL) -> [String] {
     return lessons.filter { $0.hasSuffix(".md") }.sorted().map { "lessons/\($0)" } + ["README.md"]
 }
 
-/// The whole check: excerpts against the sources, commands against the programs.
+/// The whole check: excerpts against the sources, commands against the programs, tables and the
+/// numbers quoted beside them against their run files.
 ///
-/// - Parameter fix: rewrite excerpts that differ from their regions instead of reporting them.
+/// - Parameter fix: rewrite excerpts that differ from their regions, and tables that differ from
+///   their run files, instead of reporting them.
 /// - Returns: what is wrong (empty when the lessons agree with the code), and notes: regions no
 ///   lesson shows, files rewritten by `fix`.
 public func checkLessons(_ context: CommandContext, fix: Bool = false) -> (findings: [Finding], notes: [String]) {
@@ -24,10 +26,12 @@ public func checkLessons(_ context: CommandContext, fix: Bool = false) -> (findi
         let excerpts = checkExcerpts(markdown: text, file: file, root: context.root, fix: fix)
         findings += excerpts.findings
         used.formUnion(excerpts.used)
-        if fix, excerpts.fixed != text {
+        let tables = checkRunTables(markdown: excerpts.fixed, file: file, root: context.root, fix: fix)
+        findings += tables.findings
+        if fix, tables.fixed != text {
             do {
-                try excerpts.fixed.write(to: url, atomically: true, encoding: .utf8)
-                notes.append("rewrote the excerpts in \(file) from the source")
+                try tables.fixed.write(to: url, atomically: true, encoding: .utf8)
+                notes.append("rewrote the excerpts and run tables in \(file) from the sources and run files")
             } catch {
                 findings.append(Finding(file: file, line: 1, message: "cannot write the fixed file: \(error)"))
             }

@@ -36,6 +36,7 @@ public func speedupMain(_ arguments: [String], output: (String) -> Void, error: 
             return 2
         }
     }
+    let commit = options.recordPath == nil ? "" : sourceCommit()
     do {
         let (rows, context) = try runSpeedup(options) { error("speedup: \($0)\n") }
         if options.format == .csv {
@@ -47,7 +48,7 @@ public func speedupMain(_ arguments: [String], output: (String) -> Void, error: 
         if let record = options.recordPath {
             let timing = "median of each row's samples: \(options.rounds) round\(options.rounds == 1 ? "" : "s") over the whole table, "
                 + "each \(options.repeats) timed run\(options.repeats == 1 ? "" : "s") after one warm-up (fewer for runs over 2 s; the samples column counts them); min_ms and max_ms are the extremes"
-            try renderRunFile(rows, context: context, command: command, commit: sourceCommit(), timing: timing)
+            try renderRunFile(rows, context: context, command: command, commit: commit, timing: timing)
                 .write(toFile: record, atomically: true, encoding: .utf8)
             error("speedup: wrote the run file \(record)\n")
         }

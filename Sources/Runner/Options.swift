@@ -196,7 +196,7 @@ func parseBlocks(_ text: String) throws -> BlockSizes {
     guard parts.count == 3, let mc = parts[0], let kc = parts[1], let nc = parts[2], mc > 0, kc > 0, nc > 0 else {
         throw UsageError(message: "--blocks takes MC,KC,NC, three whole numbers of 1 or more (e.g. 96,256,4096), not '\(text)'")
     }
-    return try BlockSizes(mc: mc, kc: kc, nc: nc)
+    do { return try BlockSizes(mc: mc, kc: kc, nc: nc) } catch { throw UsageError(message: "--blocks: \(error)") }
 }
 
 /// "MxKxN" (or with ×) → the product m×k · k×n.

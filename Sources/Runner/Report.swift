@@ -167,9 +167,10 @@ func markdownTable(_ header: [String], _ rows: [[String]]) -> String {
     return ([line(header), rule] + rows.map(line)).joined(separator: "\n") + "\n"
 }
 
-func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
+/// `value` with `digits` digits after the point: how every number of the table is printed.
+public func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
 
 /// Milliseconds with about four significant digits.
-func milliseconds(_ value: Double) -> String {
+public func milliseconds(_ value: Double) -> String {
     value >= 100 ? fixed(value, 1) : value >= 1 ? fixed(value, 3) : fixed(value, 4)
 }

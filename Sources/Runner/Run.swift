@@ -168,15 +168,17 @@ func estimateSeconds(_ stage: any MatmulStage, _ problem: Problem) throws -> (se
 /// packs all of B) from its cost per row. But it is the difference of two noisy times: one
 /// disturbed first probe can make it nearly zero, and the estimate ten times too low (it
 /// happened: Stage 1 at n = 2048 estimated at 3.3 s ran 40 s a run). So the cost per row is
-/// never taken below half of the average per row in `twice`; with no fixed cost at all, the
-/// estimate is then at least half of the truth, and with one it is at most a few times too high.
+/// never taken below a third of the average per row in `twice`: with no fixed cost at all, the
+/// estimate is then at least a third of the truth, and a large fixed cost (half of `twice`)
+/// makes it at most a third too high.
 func extrapolate(once: Double, twice: Double, rows: Int, m: Int) -> Double {
-    let perRow = max((twice - once) / Double(rows), twice / Double(2 * rows) / 2)
+    let perRow = max((twice - once) / Double(rows), twice / Double(2 * rows) / 3)
     return once + perRow * Double(m - rows)
 }
 
-/// The commit the code was built from, and whether its sources had uncommitted changes: what a
-/// run file names so its numbers can be traced to code. "unknown" outside a git checkout.
+/// The commit the code was built from, and which of its sources had uncommitted changes: what a
+/// run file names so its numbers can be traced to code. "unknown" outside a git checkout. Taken
+/// when the run starts, from the working tree the binary was built from.
 func sourceCommit() -> String {
     func git(_ arguments: [String]) -> String? {
         let process = Process()
@@ -191,8 +193,10 @@ func sourceCommit() -> String {
         return process.terminationStatus == 0 ? String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : nil
     }
     guard let head = git(["rev-parse", "--short=12", "HEAD"]) else { return "unknown (not a git checkout)" }
-    let changed = git(["status", "--porcelain", "--untracked-files=no", "--", "Sources", "Package.swift"]) ?? ""
-    return changed.isEmpty ? head : "\(head) with uncommitted changes to Sources"
+    // The code speedup is built from: every module but the lesson checker and the GPU self-check.
+    let changed = git(["status", "--porcelain", "--", "Sources", "Package.swift", ":!Sources/LessonCheck",
+                       ":!Sources/lesson-check", ":!Sources/gpu-check"]) ?? ""
+    return changed.isEmpty ? head : "\(head) with uncommitted changes: \(changed.split(separator: "\n").map { $0.dropFirst(3) }.joined(separator: ", "))"
 }
 
 /// Refuses products whose matrices would not fit in half of this machine's memory.

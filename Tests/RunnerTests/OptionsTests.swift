@@ -103,3 +103,33 @@ func badCommandLinesAreUsageErrors(_ arguments: [String]) {
     #expect(trials.first?.blocks == BlockSizes.host)
     #expect(best.gflops == trials.map(\.gflops).max())
 }
+
+@Test func roundsAndRecordAreParsedAndChecked() throws {
+    let options = try parseOptions(["--rounds", "3", "--record", "docs/runs/x.csv"])
+    #expect(options.rounds == 3 && options.recordPath == "docs/runs/x.csv")
+    #expect(throws: UsageError.self) { try parseOptions(["--rounds", "0"]) }
+    #expect(throws: UsageError.self) { try parseOptions(["--record", "docs/"]) }
+}
+
+@Test func theDefaultSizesAreNoPowersOfTwo() {
+    // A power of two makes a row of B a multiple of 4 KiB: a column walk then hits the same cache
+    // sets (lesson 01), and the default table would teach that artifact by accident.
+    #expect(Options.defaultSizes.allSatisfy { $0 & ($0 - 1) != 0 })
+}
+
+@Test func hugeBlockSizesAreRefusedNotOverflowed() {
+    #expect(throws: UsageError.self) { try parseOptions(["--blocks", "9223372036854775807,1,1"]) }
+    #expect(throws: (any Error).self) { try BlockSizes(mc: 1, kc: 1, nc: Int.max) }
+}
+
+@Test func theEstimateStaysNearTheTruthWhenTheFirstProbeIsDisturbed() {
+    // 2048 rows at 19.5 ms a row, no fixed cost: one run takes 40 s. The first probe (5 rows,
+    // truly 98 ms) was slowed to 187 ms, the second (10 rows) took its true 195 ms. The
+    // difference alone gives 1.6 ms a row and 3.3 s a run: twelve times too low.
+    let estimate = extrapolate(once: 0.187, twice: 0.195, rows: 5, m: 2048)
+    #expect(estimate >= 40.0 / 3.5 && estimate <= 80)
+    // A stage with a large fixed cost (packing B: 3 ms) and 0.1 ms a row stays within a third.
+    let truth = 0.003 + 2048 * 0.0001
+    let fixedCost = extrapolate(once: 0.003 + 5 * 0.0001, twice: 0.003 + 10 * 0.0001, rows: 5, m: 2048)
+    #expect(fixedCost >= truth && fixedCost <= truth * 4 / 3)
+}
