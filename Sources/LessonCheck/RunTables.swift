@@ -156,6 +156,10 @@ func columnStyle(_ column: String) -> ColumnStyle? {
     case "stage", "name", "threads", "note", "samples":
         let headers = ["stage": "stage", "name": "name", "threads": "threads", "note": "note", "samples": "runs"]
         return ColumnStyle(header: headers[column]!, numeric: column == "threads" || column == "samples") { $0[column] ?? "" }
+    case "median_us":
+        return ColumnStyle(header: "median µs", numeric: true) { row in
+            row["median_ms"].flatMap(Double.init).map { fixed($0 * 1e3, $0 * 1e3 < 10 ? 3 : 1) } ?? ""
+        }
     case "median_ms": return ColumnStyle(header: "median ms", numeric: true, cell: number(column, milliseconds))
     case "min_ms": return ColumnStyle(header: "min ms", numeric: true, cell: number(column, milliseconds))
     case "max_ms": return ColumnStyle(header: "max ms", numeric: true, cell: number(column, milliseconds))
@@ -168,6 +172,11 @@ func columnStyle(_ column: String) -> ColumnStyle? {
     case "gb_per_s": return ColumnStyle(header: "GB/s", numeric: true, cell: number(column) { fixed($0, 1) })
     case "pct_peak": return ColumnStyle(header: "% peak", numeric: true, cell: number(column) { fixed($0, 1) + "%" })
     case "x_previous": return ColumnStyle(header: "× prev", numeric: true, cell: number(column, ratio))
+    case "x_read":
+        // The runner's note on big memory-bound products: "one core reads A+B in … ms; this took N× that".
+        return ColumnStyle(header: "× one core's read time", numeric: true) { row in
+            (row["note"] ?? "").firstMatch(of: /this took ([0-9.]+)× that/).map { "\($0.output.1)×" } ?? ""
+        }
     case "x_loops":
         return ColumnStyle(header: "× loops", numeric: true) { row in
             guard let value = row["x_loops"].flatMap(Double.init) else { return "" }
@@ -239,7 +248,7 @@ func quotedNumbers(in line: String) -> [QuotedNumber] {
     var found: [QuotedNumber] = []
     // A number not inside another (no letter, digit or point before it), perhaps a range, then its unit;
     // × directly after the number, and not followed by another number (1000×1000 is a shape).
-    let pattern = /(?:^|[^\w.])(\d+(?:\.\d+)?)(?:\s*[–-]\s*(\d+(?:\.\d+)?))?(?:\s*(ms|GFLOP\/s|GB\/s|%)(?![\w\/])|(×)(?!\s*\d))/
+    let pattern = /(?:^|[^\w.])(\d+(?:\.\d+)?)(?:\s*[–-]\s*(\d+(?:\.\d+)?))?(?:\s*(ms|µs|GFLOP\/s|GB\/s|%)(?![\w\/])|(×)(?!\s*\d))/
     for match in prose.matches(of: pattern) {
         let unit = String(match.output.3 ?? match.output.4 ?? "")
         for number in [match.output.1, match.output.2].compactMap({ $0 }) {
@@ -260,11 +269,13 @@ func holds(_ run: RunFile, _ number: QuotedNumber) -> Bool {
     var candidates: [Double]
     switch number.unit {
     case "ms": candidates = values(["median_ms", "min_ms", "max_ms"])
+    case "µs": candidates = values(["median_ms", "min_ms", "max_ms"]).map { $0 * 1e3 }
     case "GFLOP/s": candidates = values(["gflops"])
     case "GB/s": candidates = values(["gb_per_s"])
     case "%": candidates = values(["pct_peak"])
     default:
         candidates = values(["x_loops", "x_previous"])
+            + run.rows.compactMap { ($0["note"] ?? "").firstMatch(of: /this took ([0-9.]+)× that/).flatMap { Double($0.output.1) } }
         let byProduct = Dictionary(grouping: run.rows, by: RunFile.product)
         for rows in byProduct.values {
             let medians = rows.compactMap { $0["median_ms"].flatMap(Double.init) }
