@@ -141,7 +141,7 @@ let commandStarts = ["swift run", "swift test", "swift build", "make ", "python3
 
 /// Flags of tools that are not ours but that lessons name: swift's and the shell's.
 let outsideFlags: Set<String> = ["--filter", "--product", "--static-swift-stdlib", "--scratch-path", "--skip-build",
-                                 "--build-tests", "--fix", "--help"]
+                                 "--build-tests", "--fix", "--help", "--ptxas-options"]
 
 /// Checks one command line; returns what is wrong with it, or nil.
 func problem(with line: String, context: CommandContext) -> String? {
