@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Records every run the lessons and the README quote, into docs/runs/ (one run file each; their
 # header lines name the command, machine, caches, date and commit). Then `swift run lesson-check --fix`
-# regenerates the lessons' tables from them. Takes about 20 minutes on a 2-core machine; run it on
+# regenerates the lessons' tables from them. Takes about 8 minutes on the 2-core development machine; run it on
 # an otherwise idle machine, and read the numbers it changed before committing them.
 #   scripts/record-runs.sh            every run
 #   scripts/record-runs.sh NAME...    only these (e.g. default strassen)
