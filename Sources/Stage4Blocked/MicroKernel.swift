@@ -9,8 +9,8 @@
 //                                                                          15 of 16
 //
 // Each step p loads 2 vectors of B and 6 numbers of A, and does 12 fused multiply-adds
-// (192 FLOPs): 24 FLOPs per float loaded, where Stage 3's inner loop does 2 FLOPs per float
-// and also stores one. The 12 accumulators are independent, enough to keep both FMA units
+// (192 FLOPs): 192 FLOPs for 22 floats loaded, about 9 per float, where Stage 3's inner loop
+// does 1 FLOP per float loaded (C and B) and also stores one float of C per 2 FLOPs. The 12 accumulators are independent, enough to keep both FMA units
 // busy through the FMA latency (4 cycles × 2 units = 8 FMAs in flight at least).
 //
 // The tile of C is touched once per call (kc steps), not once per step.
