@@ -244,3 +244,44 @@ let markedTable = """
     #expect(quotedNumbers(in: "23.1 ms, 93.0 GFLOP/s, 1.6–1.9× and 89.7%; a 1000×1000 product; `--size 512`").map(\.text)
             == ["23.1ms", "93.0GFLOP/s", "1.6×", "1.9×", "89.7%"])
 }
+
+// MARK: - Never a crash
+
+@Test func mangledLessonsGiveFindingsNotCrashes() throws {
+    // The real lessons, cut and spliced at random with the characters markdown and the shell care
+    // about: whatever comes out, lesson-check must report, not trap.
+    let lessons = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../lessons")
+    let texts = try FileManager.default.contentsOfDirectory(atPath: lessons.path).filter { $0.hasSuffix(".md") }.sorted()
+        .map { try String(contentsOf: lessons.appendingPathComponent($0), encoding: .utf8) }
+    #expect(texts.count >= 8)
+    let pieces = ["```", "~~~", "    ", "<!-- run: docs/runs/r.csv; pivot: median_ms -->", "<!-- numbers: x -->", "|", "`",
+                  "<!-- code: Sources/S/S.swift#body -->", "--size -5 ", "--blocks 9223372036854775807,1,1", "OPENBLAS_X=1 ",
+                  "\n", "\\", "\"", "'", "12.5×", "1.0–", "<!-- run: ; rows: a -->", "<!-- run: docs/runs/r.csv; columns: nope -->"]
+    var generator = SplitMix(state: 2026)
+    for round in 0..<24 {
+        var text = Array(texts[round % texts.count])
+        for _ in 0..<40 {
+            let at = Int.random(in: 0...text.count, using: &generator)
+            if Bool.random(using: &generator), at < text.count {
+                text.removeSubrange(at..<min(text.count, at + Int.random(in: 1...80, using: &generator)))
+            } else {
+                text.insert(contentsOf: pieces.randomElement(using: &generator)!, at: at)
+            }
+        }
+        let root = try scratchWithRun(lesson: String(text))
+        _ = checkLessons(CommandContext(root: root, tests: []))
+        _ = checkLessons(CommandContext(root: root, tests: []), fix: true)
+    }
+}
+
+/// A seeded generator, so a failure found by the mangling test is found again.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
