@@ -19,7 +19,7 @@ fi
 compgen -G '/usr/lib/*/libOpenCL.so.1' >/dev/null || missing+=(ocl-icd-libopencl1)
 [ -e /etc/OpenCL/vendors/pocl.icd ] || missing+=(pocl-opencl-icd)
 
-# NVRTC (about 90 MB from PyPI): the Stage 6 tests compile every CUDA kernel with it. Optional:
+# NVRTC (217 MB in .deps/nvrtc once installed, from PyPI): the Stage 6 tests compile every CUDA kernel with it. Optional:
 # without it those tests are skipped, saying so.
 nvrtc_dir="$(dirname "$0")/../.deps/nvrtc"
 if [ ! -e "$nvrtc_dir/nvidia/cuda_nvrtc/lib/libnvrtc.so.12" ]; then

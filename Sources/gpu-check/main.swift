@@ -85,9 +85,10 @@ for n in sizes {
     print("stage      name                       median ms    GFLOP/s    × 6a   % cuBLAS   copies ms   sampled check")
     let a = try Matrix.randomNormal(rows: n, columns: n, seed: 1)
     let b = try Matrix.randomNormal(rows: n, columns: n, seed: 2)
-    var results: [(stage: GPUMatmul, seconds: Double)] = []
+    // Every kernel is timed before any row is printed: × 6a and % cuBLAS need rows timed later.
+    var results: [(stage: GPUMatmul, outcome: Result<(seconds: Double, copies: Double, wrong: Int), Error>)] = []
     for stage in runnable {
-        do {
+        results.append((stage, Result {
             try stage.compile()
             let product = try ResidentProduct(stage, a, b)
             try product.run()   // warm-up
@@ -97,27 +98,34 @@ for n in sizes {
                 try product.run()
                 samples.append(secondsSince(start))
             }
-            let median = samples.sorted()[samples.count / 2]
-            let c = try product.result()
-            let wrong = sampledMismatches(a, b, c)
+            let wrong = sampledMismatches(a, b, try product.result())
+            return (samples.sorted()[samples.count / 2], product.uploadSeconds + product.downloadSeconds, wrong)
+        }))
+    }
+    func seconds(of code: GPUMatmul.Code, api: GPUMatmul.API) -> Double? {
+        guard case let .success(timed)? = results.first(where: { $0.stage.api == api && $0.stage.code == code })?.outcome else { return nil }
+        return timed.seconds
+    }
+    for (stage, outcome) in results {
+        switch outcome {
+        case let .failure(error):
+            print("\(stage.id): error: \(error)")
+            failures += 1
+        case let .success((median, copies, wrong)):
             failures += wrong == 0 ? 0 : 1
-            results.append((stage, median))
-            let naive = results.first { $0.stage.api == stage.api && $0.stage.code == .kernel(.naive) }?.seconds
-            let cuBLAS = results.first { $0.stage.code == .cuBLAS }?.seconds
+            let naive = seconds(of: .kernel(.naive), api: stage.api)
+            let cuBLAS = stage.api == .cuda ? seconds(of: .cuBLAS, api: .cuda) : nil
             let columns = [
                 stage.id.padding(toLength: 9, withPad: " ", startingAt: 0),
                 stage.name.padding(toLength: 25, withPad: " ", startingAt: 0),
                 format(median * 1e3, width: 10, digits: 3),
                 format(shape.flops / median / 1e9, width: 10, digits: 1),
                 naive.map { format($0 / median, width: 7, digits: 1) + "×" } ?? "        ",
-                (stage.api == .cuda ? cuBLAS.map { format($0 / median * 100, width: 9, digits: 0) + "%" } : nil) ?? "          ",
-                format((product.uploadSeconds + product.downloadSeconds) * 1e3, width: 11, digits: 3),
+                cuBLAS.map { format($0 / median * 100, width: 9, digits: 0) + "%" } ?? "          ",
+                format(copies * 1e3, width: 11, digits: 3),
                 wrong == 0 ? "   256 entries ok" : "   \(wrong) of 256 entries WRONG",
             ]
             print(columns.joined(separator: " "))
-        } catch {
-            print("\(stage.id): error: \(error)")
-            failures += 1
         }
     }
 }
