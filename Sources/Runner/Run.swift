@@ -34,6 +34,7 @@ public func runSpeedup(_ options: Options, progress: (String) -> Void) throws ->
         sources: Dictionary(workloads.map { ($0.name, $0.source) }, uniquingKeysWith: { first, _ in first }))
 
     // Pass 1: one row per stage and product; estimate each stage's time and skip what is too slow.
+    progress("estimating each stage's time on each product (and compiling the GPU kernels)…")
     var rows: [Row] = []
     var cells: [Cell] = []
     let entries = tableEntries(stages)
