@@ -30,8 +30,6 @@ struct MarkdownFile {
     let codeLines: Set<Int>
     /// Fences that are never closed, as findings' line numbers (1-based).
     let unclosedFences: [Int]
-    /// Indented code blocks: 1-based first lines.
-    var indentedBlocks: [CodeBlock] { blocks.filter { !$0.fenced } }
 
     init(_ text: String) {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)

@@ -28,26 +28,40 @@ public enum HostCPU {
                     .trimmingCharacters(in: .whitespacesAndNewlines)
             }
             guard let level = read("level").flatMap(Int.init), let type = read("type"), type != "Instruction",
+                  let bytes = read("size").flatMap(parseCacheSize),
                   let ways = read("ways_of_associativity").flatMap(Int.init),
                   let line = read("coherency_line_size").flatMap(Int.init),
                   let sets = read("number_of_sets").flatMap(Int.init) else { return nil }
-            return CacheLevel(level: level, ways: ways, sets: sets, lineBytes: line)
+            return CacheLevel(level: level, bytes: bytes, ways: ways, sets: sets, lineBytes: line)
         }
     }()
+}
+
+/// "32K", "512K", "32768K", "1M" (how Linux writes a cache's size) → bytes.
+public func parseCacheSize(_ text: String) -> Int? {
+    let multiplier: Int
+    var digits = Substring(text)
+    switch text.last {
+    case "K": multiplier = 1 << 10; digits = digits.dropLast()
+    case "M": multiplier = 1 << 20; digits = digits.dropLast()
+    case "G": multiplier = 1 << 30; digits = digits.dropLast()
+    default: multiplier = 1
+    }
+    guard let value = Int(digits), value > 0 else { return nil }
+    return value * multiplier
 }
 
 /// One level of data cache: `ways` lines in each of `sets` sets.
 public struct CacheLevel: Equatable, Sendable, CustomStringConvertible {
     public let level: Int
+    public let bytes: Int
     public let ways: Int
     public let sets: Int
     public let lineBytes: Int
 
-    public init(level: Int, ways: Int, sets: Int, lineBytes: Int) {
-        (self.level, self.ways, self.sets, self.lineBytes) = (level, ways, sets, lineBytes)
+    public init(level: Int, bytes: Int, ways: Int, sets: Int, lineBytes: Int) {
+        (self.level, self.bytes, self.ways, self.sets, self.lineBytes) = (level, bytes, ways, sets, lineBytes)
     }
-
-    public var bytes: Int { ways * sets * lineBytes }
 
     public var description: String {
         let size = bytes >= 1 << 20 ? "\(bytes >> 20) MiB" : "\(bytes >> 10) KiB"

@@ -14,6 +14,7 @@
 // `speedup tune` measures the neighbours of this guess and prints the best.
 
 import Foundation
+import MatmulCore
 
 /// The data-cache sizes of this machine, in bytes, as Linux reports them for CPU 0.
 public struct CacheSizes: Equatable, Sendable {
@@ -25,41 +26,20 @@ public struct CacheSizes: Equatable, Sendable {
         (self.l1, self.l2, self.l3) = (l1, l2, l3)
     }
 
-    /// Read from /sys/devices/system/cpu/cpu0/cache; a cache Linux does not describe gets a
-    /// common size (32 KiB L1, 512 KiB L2, 8 MiB L3).
+    /// Read from /sys/devices/system/cpu/cpu0/cache (`HostCPU.caches`); a cache Linux does not
+    /// describe gets a common size (32 KiB L1, 512 KiB L2, 8 MiB L3).
     public static let host: CacheSizes = {
         var sizes = CacheSizes(l1: 32 << 10, l2: 512 << 10, l3: 8 << 20)
-        let directory = "/sys/devices/system/cpu/cpu0/cache"
-        for index in 0..<8 {
-            func read(_ name: String) -> String? {
-                (try? String(contentsOfFile: "\(directory)/index\(index)/\(name)", encoding: .utf8))?
-                    .trimmingCharacters(in: .whitespacesAndNewlines)
-            }
-            guard let level = read("level").flatMap(Int.init), let type = read("type"),
-                  type != "Instruction", let bytes = read("size").flatMap(parseCacheSize) else { continue }
-            switch level {
-            case 1: sizes.l1 = bytes
-            case 2: sizes.l2 = bytes
-            case 3: sizes.l3 = bytes
+        for cache in HostCPU.caches {
+            switch cache.level {
+            case 1: sizes.l1 = cache.bytes
+            case 2: sizes.l2 = cache.bytes
+            case 3: sizes.l3 = cache.bytes
             default: break
             }
         }
         return sizes
     }()
-}
-
-/// "32K", "512K", "32768K", "1M" → bytes.
-func parseCacheSize(_ text: String) -> Int? {
-    let multiplier: Int
-    var digits = Substring(text)
-    switch text.last {
-    case "K": multiplier = 1 << 10; digits = digits.dropLast()
-    case "M": multiplier = 1 << 20; digits = digits.dropLast()
-    case "G": multiplier = 1 << 30; digits = digits.dropLast()
-    default: multiplier = 1
-    }
-    guard let value = Int(digits), value > 0 else { return nil }
-    return value * multiplier
 }
 
 /// The three block sizes of the blocked loops: kc (depth), mc (rows of A), nc (columns of B).
