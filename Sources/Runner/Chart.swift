@@ -3,87 +3,106 @@ import Foundation
 /// `speedup --chart FILE`: the run's rows drawn as one SVG file, with no library and no script,
 /// so it opens in any browser and shows on GitHub.
 ///
-/// Two views of the same rows:
+/// Two views of the same rows, each stage in one colour in both (`stageColor`):
 /// 1. GFLOP/s per stage, one panel per product, on a log scale: the loops and the BLAS are a
 ///    thousand times apart, and a linear axis would flatten every stage before 4 to nothing.
 ///    The dashed line is one core's measured peak.
 /// 2. GFLOP/s against the size n of the square products, for the stages that reach at least
-///    5% of one core's peak, on a linear scale with the peak (× threads) as a line: how close to
-///    the roof each one gets, and where it falls off.
+///    5% of one core's peak (without Stage 4's steps and the +copies rows, which view 1 has), on
+///    a linear scale with the peak (× threads) as a line: how close to the roof each one gets,
+///    and where it falls off. Its caption names the rows it draws.
 ///
 /// - Parameter command: the command line that produced the rows, printed under the title.
 public func renderChart(_ rows: [Row], context: RunContext, command: String) -> String {
-    var svg = SVG()
-    let width = 1000.0
-    var y = 0.0
+    let (svg, height) = drawChart(rows, context: context, command: command)
+    return svg.document(width: chartWidth, height: height)
+}
 
+let chartWidth = 1000.0
+
+/// The chart's shapes, and its height.
+func drawChart(_ rows: [Row], context: RunContext, command: String) -> (svg: SVG, height: Double) {
+    var svg = SVG()
+    let width = chartWidth
     svg.text("Matrix multiplication in Swift: GFLOP/s of each stage", x: 20, y: 32, size: 20, weight: "bold")
     svg.text("\(context.cpu), \(context.cores) cores; \(context.date); \(context.build)", x: 20, y: 54, size: 12, color: "#444")
-    y = 72
-    for line in wrap("made by: \(command)", width: 130) {
-        svg.text(line, x: 20, y: y, size: 12, color: "#444", family: "monospace")
+    var y = 72.0
+    for line in wrap("made by: \(command)", width: 140) {
+        svg.text(line, x: 20, y: y, size: 11, color: "#444", family: "monospace")
         y += 15
     }
-    y += 10
+    y += 12
 
     // View 1: one panel per product, two panels a row.
-    let products = orderedProducts(rows)
+    let products = productGroups(rows)
     let panelWidth = (width - 60) / 2
-    let rowHeight = 17.0
     let allGFLOPS = rows.compactMap(\.gflops).filter { $0 > 0 } + [context.peakGFLOPSPerCore]
     let decades = (low: floor(log10(allGFLOPS.min() ?? 0.1)), high: ceil(log10(allGFLOPS.max() ?? 100)))
-    svg.text("1. GFLOP/s per stage, log scale (dashed: one core's measured peak, \(fixed(context.peakGFLOPSPerCore, 1)) GFLOP/s)",
-             x: 20, y: y, size: 15, weight: "bold")
-    y += 14
+    let labelWidth = (rows.map { textWidth(stageLabel($0), size: 11) }.max() ?? 100) + 10
+    y = caption(&svg, "1. GFLOP/s of every row, one panel per product, log scale. Dashed: one core's measured peak, "
+                + "\(fixed(context.peakGFLOPSPerCore, 1)) GFLOP/s (a row with more threads can pass it).", y: y)
     var column = 0
     var rowTop = y
     var tallest = 0.0
     for product in products {
         let x = 20 + Double(column) * (panelWidth + 20)
         let height = stagePanel(&svg, title: product.title, rows: product.rows, x: x, y: rowTop, width: panelWidth,
-                                rowHeight: rowHeight, decades: decades, peak: context.peakGFLOPSPerCore)
+                                labelWidth: labelWidth, decades: decades, peak: context.peakGFLOPSPerCore)
         tallest = max(tallest, height)
         column += 1
         if column == 2 {
             column = 0
-            rowTop += tallest + 16
+            rowTop += tallest + 18
             tallest = 0
         }
     }
     y = rowTop + tallest + 24
 
     // View 2: GFLOP/s against n for the fast stages.
-    svg.text("2. GFLOP/s against size n (n×n · n×n), the stages that reach 5% of one core's peak", x: 20, y: y, size: 15, weight: "bold")
-    y += 14
-    y += sizePanel(&svg, rows: rows, x: 20, y: y, width: width - 40, height: 340, context: context)
-
-    return svg.document(width: width, height: y + 20)
+    let lines = sizeLines(rows, peak: context.peakGFLOPSPerCore)
+    let drawn = lines.isEmpty ? "no stage reaches 5% of one core's peak on a square product"
+        : lines.map(\.label).joined(separator: ", ")
+    y = caption(&svg, "2. GFLOP/s against the size n of the square products (n×n · n×n), for \(drawn): each stage whose "
+                + "best reaches 5% of one core's peak, without Stage 4's steps 4a–4c and the +copies rows (view 1 has them).", y: y)
+    y += sizePanel(&svg, lines: lines, rows: rows, x: 20, y: y, width: width - 40, height: 360, context: context)
+    return (svg, y + 20)
 }
 
-/// The rows grouped by product, in the order the run met them.
-private func orderedProducts(_ rows: [Row]) -> [(title: String, rows: [Row])] {
-    var order: [String] = []
-    var groups: [String: [Row]] = [:]
-    for row in rows {
-        let key = "\(row.workload) · \(row.shape)"
-        if groups[key] == nil { order.append(key) }
-        groups[key, default: []].append(row)
+/// A view's caption, bold, wrapped to the chart's width; returns the y below it.
+private func caption(_ svg: inout SVG, _ text: String, y: Double) -> Double {
+    var y = y
+    // As many characters as fit the chart's width at the widest estimate (`textWidth`).
+    for line in wrap(text, width: Int((chartWidth - 40) / textWidth("m", size: 13, weight: "bold")), indent: "") {
+        svg.text(line, x: 20, y: y, size: 13, weight: "bold")
+        y += 17
     }
-    return order.map { ($0, groups[$0]!) }
+    return y
 }
 
-/// Stage colours: one per stage number, the same in every panel; your kernel stands out in black.
-private func stageColor(_ stage: String) -> String {
-    if stage == "you" { return "#000000" }
-    let palette = ["#9e9e9e", "#8c564b", "#ff7f0e", "#2ca02c", "#1f77b4", "#d62728", "#9467bd"]
-    let number = Int(stage.prefix { $0.isNumber }) ?? 0
-    return palette[min(number, palette.count - 1)]
+/// "4b packed", "6d.cl register tiles", "your kernel" (a name that starts with its id needs no id).
+func stageLabel(_ row: Row) -> String {
+    let name = compactName(row.name)
+    return name.hasPrefix(row.stage) ? name : "\(row.stage) \(name)"
+}
+
+/// Each stage's colour, the same in both views: Stage 4's steps in greens that darken towards
+/// 4, the CUDA kernels in blues, the OpenCL kernels in purples, each "+copies" row a paler
+/// shade of its kernel, your kernel in black. A stage this list does not know gets a grey.
+func stageColor(_ stage: String) -> String {
+    let colors: [String: String] = [
+        "1": "#7f7f7f", "2": "#8c564b", "3": "#ff7f0e",
+        "4a": "#a1d99b", "4b": "#74c476", "4c": "#31a354", "4": "#006d2c", "4s": "#17becf", "5": "#d62728",
+        "6a": "#9ecae1", "6b": "#6baed6", "6c": "#3182bd", "6d": "#08519c", "6d+copies": "#c6dbef", "6cublas": "#e377c2",
+        "6a.cl": "#bcbddc", "6b.cl": "#9e9ac8", "6c.cl": "#756bb1", "6d.cl": "#54278f", "6d.cl+copies": "#dadaeb",
+        "you": "#000000",
+    ]
+    return colors[stage] ?? "#bdbdbd"
 }
 
 /// One product's horizontal bars; returns the panel's height.
 private func stagePanel(_ svg: inout SVG, title: String, rows: [Row], x: Double, y: Double, width: Double,
-                        rowHeight: Double, decades: (low: Double, high: Double), peak: Double) -> Double {
-    let labelWidth = 160.0, valueWidth = 56.0
+                        labelWidth: Double, decades: (low: Double, high: Double), peak: Double) -> Double {
+    let rowHeight = 17.0, valueWidth = 44.0
     let barLeft = x + labelWidth, barWidth = width - labelWidth - valueWidth
     let top = y + 22
     let bottom = top + Double(rows.count) * rowHeight
@@ -91,7 +110,7 @@ private func stagePanel(_ svg: inout SVG, title: String, rows: [Row], x: Double,
         barLeft + (log10(gflops) - decades.low) / max(1, decades.high - decades.low) * barWidth
     }
     svg.text(title, x: x, y: y + 12, size: 13, weight: "bold")
-    // Decade grid and labels.
+    // Grid and peak first, so that bars and labels are drawn over them.
     var decade = decades.low
     while decade <= decades.high {
         let gx = position(pow(10, decade))
@@ -99,26 +118,25 @@ private func stagePanel(_ svg: inout SVG, title: String, rows: [Row], x: Double,
         svg.text(decadeLabel(decade), x: gx, y: bottom + 12, size: 10, color: "#666", anchor: "middle")
         decade += 1
     }
+    svg.text("GFLOP/s (log scale)", x: barLeft + barWidth / 2, y: bottom + 26, size: 10, color: "#444", anchor: "middle")
     let peakX = position(peak)
-    svg.line(x1: peakX, y1: top - 4, x2: peakX, y2: bottom, color: "#d62728", dash: true)
+    svg.line(x1: peakX, y1: top - 4, x2: peakX, y2: bottom, color: "#333", dash: true)
     for (index, row) in rows.enumerated() {
         let rowY = top + Double(index) * rowHeight
-        // ".cl" in the id already says OpenCL.
-        let label = "\(row.stage) \(row.name.replacingOccurrences(of: " (OpenCL)", with: ""))"
+        let label = stageLabel(row)
         svg.text(label, x: barLeft - 6, y: rowY + rowHeight * 0.7, size: 11, anchor: "end")
         if let gflops = row.gflops, gflops > 0 {
             let end = max(barLeft + 1, position(gflops))
             svg.rect(x: barLeft, y: rowY + 2, width: end - barLeft, height: rowHeight - 4, color: stageColor(row.stage),
-                     tooltip: "\(label): \(fixed(gflops, 2)) GFLOP/s, \(milliseconds(row.medianMs ?? 0)) ms")
-            svg.text(gflops < 10 ? fixed(gflops, 2) : fixed(gflops, 1), x: end + 4, y: rowY + rowHeight * 0.7, size: 10)
+                     stage: row.stage, tooltip: "\(label): \(fixed(gflops, 2)) GFLOP/s, \(milliseconds(row.medianMs ?? 0)) ms")
+            svg.text(gflops < 10 ? fixed(gflops, 2) : fixed(gflops, 1), x: end + 4, y: rowY + rowHeight * 0.7, size: 10,
+                     halo: true)
         } else {
-            let reason = row.note.hasPrefix("skipped: ") ? String(row.note.dropFirst(9)) : row.note
-            let short = reason.count > 44 ? String(reason.prefix(43)) + "…" : reason
-            svg.text("skipped: \(short)", x: barLeft + 4, y: rowY + rowHeight * 0.7, size: 10, color: "#888",
-                     tooltip: row.note)
+            svg.text("skipped: \(shortReason(row.note))", x: barLeft + 4, y: rowY + rowHeight * 0.7, size: 10, color: "#555",
+                     halo: true, tooltip: row.note)
         }
     }
-    return bottom + 16 - y
+    return bottom + 32 - y
 }
 
 /// "0.01", "0.1", "1", "10", "100", "1000".
@@ -126,46 +144,62 @@ private func decadeLabel(_ decade: Double) -> String {
     decade < 0 ? String(format: "%.\(Int(-decade))f", pow(10, decade)) : String(Int(pow(10, decade)))
 }
 
-/// GFLOP/s against n for the square products; returns the panel's height.
-private func sizePanel(_ svg: inout SVG, rows: [Row], x: Double, y: Double, width: Double, height: Double,
-                       context: RunContext) -> Double {
-    // Square products only: their shapeID is "NxNxN".
-    let square = rows.filter { row in
+/// One stage's line in view 2: its points (n, GFLOP/s) over the square products.
+struct SizeLine {
+    let stage: String
+    let label: String
+    let points: [(n: Int, gflops: Double)]
+}
+
+/// The stages view 2 draws: each that reaches 5% of one core's peak on some square product,
+/// without Stage 4's steps 4a–4c (the way to 4, in view 1) and the +copies rows (a kernel again).
+func sizeLines(_ rows: [Row], peak: Double) -> [SizeLine] {
+    let square = squareRows(rows)
+    var lines: [SizeLine] = []
+    for stage in square.map(\.stage).uniqued() where !["4a", "4b", "4c"].contains(stage) && !stage.hasSuffix("+copies") {
+        let points = square.filter { $0.stage == stage }
+            .map { (n: Int($0.shapeID.split(separator: "x")[0])!, gflops: $0.gflops!) }
+            .sorted { $0.n < $1.n }
+        guard let best = points.map(\.gflops).max(), best >= 0.05 * peak else { continue }
+        let row = square.first { $0.stage == stage }!
+        lines.append(SizeLine(stage: stage, label: stageLabel(row) + (row.threads > 1 ? " (\(row.threads) threads)" : ""), points: points))
+    }
+    return lines
+}
+
+/// The timed rows of square products (shapeID "NxNxN").
+private func squareRows(_ rows: [Row]) -> [Row] {
+    rows.filter { row in
         let parts = row.shapeID.split(separator: "x")
         return parts.count == 3 && parts[0] == parts[1] && parts[1] == parts[2] && row.gflops != nil
     }
-    let sizes = Set(square.compactMap { Int($0.shapeID.split(separator: "x")[0]) }).sorted()
+}
+
+/// GFLOP/s against n for the square products; returns the panel's height.
+private func sizePanel(_ svg: inout SVG, lines: [SizeLine], rows: [Row], x: Double, y: Double, width: Double, height: Double,
+                       context: RunContext) -> Double {
+    let sizes = Set(squareRows(rows).compactMap { Int($0.shapeID.split(separator: "x")[0]) }).sorted()
     guard !sizes.isEmpty else {
         svg.text("This run has no square products: add --size N (or run the default workloads) to draw this view.",
                  x: x, y: y + 20, size: 12, color: "#666")
         return 40
     }
-    // The fast stages: each stage that reaches 5% of one core's peak on some size. Stage 4's steps
-    // 4a–4c (the way to 4, in view 1) and the +copies rows (the same kernel again) are left out.
-    var lines: [(stage: String, label: String, points: [(n: Int, gflops: Double)])] = []
-    let steps: Set<String> = ["4a", "4b", "4c"]
-    for stage in square.map(\.stage).uniqued() where !steps.contains(stage) && !stage.hasSuffix("+copies") {
-        let points = square.filter { $0.stage == stage }
-            .map { (n: Int($0.shapeID.split(separator: "x")[0])!, gflops: $0.gflops!) }
-            .sorted { $0.n < $1.n }
-        guard let best = points.map(\.gflops).max(), best >= 0.05 * context.peakGFLOPSPerCore else { continue }
-        let row = square.first { $0.stage == stage }!
-        lines.append((stage, "\(stage) \(row.name.replacingOccurrences(of: " (OpenCL)", with: ""))" + (row.threads > 1 ? " (\(row.threads) threads)" : ""), points))
-    }
-    let threads = square.filter { row in lines.contains { $0.stage == row.stage } }.map(\.threads).max() ?? 1
+    let threads = rows.filter { row in lines.contains { $0.stage == row.stage } }.map(\.threads).max() ?? 1
     let roof = context.peakGFLOPSPerCore * Double(threads)
     let highest = max(roof, lines.flatMap { $0.points.map(\.gflops) }.max() ?? roof) * 1.08
     let step = niceStep(highest / 5)
     let yMax = (highest / step).rounded(.up) * step
 
-    let left = x + 50, right = x + width - 250, top = y + 24, bottom = y + height - 30
+    // Room on the right for the longest label at each line's end.
+    let labelRoom = lines.map { textWidth("\($0.label): \(fixed($0.points.last!.gflops, 1))", size: 11, weight: "bold") }.max() ?? 0
+    let left = x + 50, right = x + width - max(200, labelRoom + 12), top = y + 28, bottom = y + height - 44
     func px(_ n: Int) -> Double {
         sizes.count == 1 ? (left + right) / 2
             : left + (log2(Double(n)) - log2(Double(sizes.first!))) / (log2(Double(sizes.last!)) - log2(Double(sizes.first!))) * (right - left)
     }
     func py(_ gflops: Double) -> Double { bottom - gflops / yMax * (bottom - top) }
 
-    // Axes, grid, ticks.
+    // Axes, grid, ticks, titles.
     for tick in 0...Int((yMax / step).rounded()) {
         let value = Double(tick) * step
         svg.line(x1: left, y1: py(value), x2: right, y2: py(value), color: "#e5e5e5")
@@ -173,39 +207,53 @@ private func sizePanel(_ svg: inout SVG, rows: [Row], x: Double, y: Double, widt
     }
     for n in sizes {
         svg.line(x1: px(n), y1: top, x2: px(n), y2: bottom, color: "#f0f0f0")
-        svg.text("n = \(n)", x: px(n), y: bottom + 16, size: 11, color: "#444", anchor: "middle")
+        svg.text("\(n)", x: px(n), y: bottom + 16, size: 11, color: "#444", anchor: "middle")
     }
     svg.line(x1: left, y1: bottom, x2: right, y2: bottom, color: "#999")
-    svg.text("GFLOP/s", x: left - 44, y: top - 12, size: 11, color: "#444")
+    svg.line(x1: left, y1: top, x2: left, y2: bottom, color: "#999")
+    svg.text("GFLOP/s", x: left - 6, y: top - 14, size: 11, weight: "bold", color: "#444", anchor: "end")
+    svg.text("size n of the n×n · n×n product (log scale)", x: (left + right) / 2, y: bottom + 34, size: 11, weight: "bold",
+             color: "#444", anchor: "middle")
 
-    // The roof: this CPU's measured peak, times the threads the fastest rows used.
-    svg.line(x1: left, y1: py(roof), x2: right, y2: py(roof), color: "#d62728", dash: true)
-    svg.text("peak\(threads > 1 ? " × \(threads) cores" : ", one core"): \(fixed(roof, 1))", x: right + 6, y: py(roof) + 4,
-             size: 11, color: "#d62728")
+    // The roof: this CPU's measured peak, times the threads the fastest rows used; under the lines.
+    svg.line(x1: left, y1: py(roof), x2: right, y2: py(roof), color: "#333", dash: true)
 
-    let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f", "#000000"]
-    var labelYs: [Double] = [py(roof)]
-    for (index, line) in lines.enumerated() {
-        let color = line.stage == "you" ? "#000000" : palette[index % palette.count]
+    // Labels at the right end of each line, the roof's among them, moved apart where they would
+    // overlap: in order of height, each at least a line below the one above.
+    var labels = [(text: "peak\(threads > 1 ? " × \(threads) cores" : ", one core"): \(fixed(roof, 1))", wanted: py(roof) + 4,
+                   color: "#333")]
+    for (number, line) in lines.enumerated() {
+        let color = stageColor(line.stage)
         let points = line.points.map { (px($0.n), py($0.gflops)) }
-        svg.polyline(points, color: color, tooltip: line.label)
+        svg.polyline(points, color: color, stage: line.stage, tooltip: line.label)
         for (point, value) in zip(points, line.points) {
-            svg.circle(x: point.0, y: point.1, color: color, tooltip: "\(line.label), n = \(value.n): \(fixed(value.gflops, 1)) GFLOP/s")
+            svg.marker(number, x: point.0, y: point.1, color: color, stage: line.stage,
+                       tooltip: "\(line.label), n = \(value.n): \(fixed(value.gflops, 1)) GFLOP/s")
         }
-        // Label at the line's right end, nudged so labels do not overlap.
-        // Nudged up or down, whichever is nearer, until it clears the labels already placed.
-        let wanted = points.last!.1 + 4
-        var labelY = wanted
-        for offset in stride(from: 0.0, through: 240, by: 6) {
-            if let free = [wanted - offset, wanted + offset].first(where: { y in !labelYs.contains { abs($0 - y) < 12 } }) {
-                labelY = free
-                break
-            }
-        }
-        labelYs.append(labelY)
-        svg.text("\(line.label): \(fixed(line.points.last!.gflops, 1))", x: right + 6, y: labelY, size: 11, color: color)
+        labels.append(("\(line.label): \(fixed(line.points.last!.gflops, 1))", points.last!.1 + 4, color))
+    }
+    let gap = 14.0
+    var placed = labels.sorted { $0.wanted < $1.wanted }
+    for index in placed.indices.dropFirst() where placed[index].wanted < placed[index - 1].wanted + gap {
+        placed[index].wanted = placed[index - 1].wanted + gap
+    }
+    // Pushed below the panel: move the whole stack up.
+    if let last = placed.last, last.wanted > bottom + 4 {
+        let shift = last.wanted - (bottom + 4)
+        for index in placed.indices { placed[index].wanted -= shift }
+    }
+    for label in placed {
+        svg.text(label.text, x: right + 8, y: label.wanted, size: 11, weight: label.color == "#333" ? "normal" : "bold", color: label.color)
     }
     return height
+}
+
+/// The width `text` takes in pixels at `size`, estimated from above: 0.64 of the size per
+/// character for sans-serif (DejaVu Sans, which rsvg-convert uses on Debian, averages less;
+/// its widest capitals and digits reach it), 0.7 bold, 0.61 monospace.
+func textWidth(_ text: String, size: Double, weight: String = "normal", family: String = "sans-serif") -> Double {
+    let perCharacter = family == "monospace" ? 0.61 : weight == "bold" ? 0.7 : 0.64
+    return Double(text.count) * size * perCharacter
 }
 
 /// A round step near `value`: 1, 2, 2.5 or 5 times a power of ten, at or above it.
@@ -215,19 +263,38 @@ func niceStep(_ value: Double) -> Double {
     return [1.0, 2, 2.5, 5, 10].map { $0 * power }.first { $0 >= value } ?? 10 * power
 }
 
-/// `text` broken at spaces into lines of at most `width` characters (a longer word gets its own line).
-func wrap(_ text: String, width: Int) -> [String] {
+/// `text` broken at spaces into lines of at most `width` columns (`columns`), each line after the
+/// first starting with `indent`; a word too long for any line is cut into pieces.
+func wrap(_ text: String, width: Int, indent: String = "    ") -> [String] {
     var lines: [String] = []
-    var current = ""
-    for word in text.split(separator: " ") {
-        if !current.isEmpty, current.count + 1 + word.count > width {
-            lines.append(current)
-            current = "    "
+    var current = ""          // the line being filled, without its indent
+    var lead = ""             // "" on the first line, `indent` after
+    let room = { width - columns(lead) }
+    for word in text.split(separator: " ").map(String.init) {
+        var word = word
+        if !current.isEmpty, columns(current) + 1 + columns(word) > room() {
+            lines.append(lead + current)
+            (current, lead) = ("", indent)
         }
-        current += (current.isEmpty || current == "    " ? "" : " ") + word
+        while current.isEmpty, columns(word) > room(), let piece = prefix(of: word, columns: room()) {
+            lines.append(lead + piece)
+            word.removeFirst(piece.count)
+            lead = indent
+        }
+        current += (current.isEmpty ? "" : " ") + word
     }
-    if !current.isEmpty { lines.append(current) }
+    if !current.isEmpty || lines.isEmpty { lines.append(lead + current) }
     return lines
+}
+
+/// The longest start of `word` that takes at most `room` columns, or nil if not even one character fits.
+private func prefix(of word: String, columns room: Int) -> String? {
+    var piece = ""
+    for character in word {
+        if columns(piece + String(character)) > room { break }
+        piece.append(character)
+    }
+    return piece.isEmpty ? nil : piece
 }
 
 extension Sequence where Element: Hashable {
@@ -238,14 +305,33 @@ extension Sequence where Element: Hashable {
     }
 }
 
-/// A minimal SVG writer: the shapes the chart uses, text escaped for XML.
+/// A minimal SVG writer: the shapes the chart uses, text escaped for XML. It keeps each text's
+/// box and each stage's colours, so a test can check that no two labels overlap and that a
+/// stage has one colour.
 struct SVG {
     private var body: [String] = []
+    /// Each text drawn, with its box (estimated by `textWidth`, height the font size).
+    private(set) var texts: [(text: String, box: Box)] = []
+    /// Each stage's bar, line and marker colours, in the order drawn.
+    private(set) var stageColors: [(stage: String, color: String)] = []
 
+    struct Box {
+        let left, top, right, bottom: Double
+        func intersects(_ other: Box) -> Bool {
+            left < other.right && other.left < right && top < other.bottom && other.top < bottom
+        }
+    }
+
+    /// `halo`: a white outline under the letters, so a line passing behind leaves them legible.
     mutating func text(_ text: String, x: Double, y: Double, size: Double, weight: String = "normal", color: String = "#000",
-                       anchor: String = "start", family: String = "sans-serif", tooltip: String? = nil) {
+                       anchor: String = "start", family: String = "sans-serif", halo: Bool = false, tooltip: String? = nil) {
+        let width = textWidth(text, size: size, weight: weight, family: family)
+        let left = anchor == "end" ? x - width : anchor == "middle" ? x - width / 2 : x
+        // The baseline is at y: capitals rise about 0.75 of the size, descenders drop about 0.22.
+        texts.append((text, Box(left: left, top: y - 0.78 * size, right: left + width, bottom: y + 0.22 * size)))
+        let outline = halo ? " stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\"" : ""
         body.append("<text x=\"\(f(x))\" y=\"\(f(y))\" font-size=\"\(f(size))\" font-weight=\"\(weight)\" fill=\"\(color)\" "
-                    + "text-anchor=\"\(anchor)\" font-family=\"\(family)\">\(title(tooltip))\(escape(text))</text>")
+                    + "text-anchor=\"\(anchor)\" font-family=\"\(family)\"\(outline)>\(title(tooltip))\(escape(text))</text>")
     }
 
     mutating func line(x1: Double, y1: Double, x2: Double, y2: Double, color: String, dash: Bool = false) {
@@ -253,17 +339,33 @@ struct SVG {
                     + (dash ? " stroke-dasharray=\"5,3\"" : "") + "/>")
     }
 
-    mutating func rect(x: Double, y: Double, width: Double, height: Double, color: String, tooltip: String) {
+    mutating func rect(x: Double, y: Double, width: Double, height: Double, color: String, stage: String, tooltip: String) {
+        stageColors.append((stage, color))
         body.append("<rect x=\"\(f(x))\" y=\"\(f(y))\" width=\"\(f(width))\" height=\"\(f(height))\" fill=\"\(color)\">\(title(tooltip))</rect>")
     }
 
-    mutating func polyline(_ points: [(Double, Double)], color: String, tooltip: String) {
+    mutating func polyline(_ points: [(Double, Double)], color: String, stage: String, tooltip: String) {
+        stageColors.append((stage, color))
         let list = points.map { "\(f($0.0)),\(f($0.1))" }.joined(separator: " ")
         body.append("<polyline points=\"\(list)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\">\(title(tooltip))</polyline>")
     }
 
-    mutating func circle(x: Double, y: Double, color: String, tooltip: String) {
-        body.append("<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"3.5\" fill=\"\(color)\">\(title(tooltip))</circle>")
+    /// A point of a line: a circle, square, triangle or diamond (by `shape`, cycling), so lines
+    /// that lie on top of each other stay apart.
+    mutating func marker(_ shape: Int, x: Double, y: Double, color: String, stage: String, tooltip: String) {
+        stageColors.append((stage, color))
+        let r = 4.0
+        let points: [(Double, Double)]
+        switch shape % 4 {
+        case 0:
+            body.append("<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"\(f(r - 0.5))\" fill=\"\(color)\">\(title(tooltip))</circle>")
+            return
+        case 1: points = [(x - r, y - r), (x + r, y - r), (x + r, y + r), (x - r, y + r)]
+        case 2: points = [(x, y - r - 1), (x + r + 1, y + r), (x - r - 1, y + r)]
+        default: points = [(x, y - r - 1), (x + r + 1, y), (x, y + r + 1), (x - r - 1, y)]
+        }
+        let list = points.map { "\(f($0.0)),\(f($0.1))" }.joined(separator: " ")
+        body.append("<polygon points=\"\(list)\" fill=\"\(color)\">\(title(tooltip))</polygon>")
     }
 
     /// The whole file: white background, then every shape in the order drawn.

@@ -43,7 +43,8 @@ public func speedupMain(_ arguments: [String], output: (String) -> Void, error: 
             // Keep standard output pure CSV; the context goes to standard error.
             error(contextLines(context).map { "# \($0)\n" }.joined())
         }
-        output(try render(rows, context: context, format: options.format))
+        let style = TextStyle.forStandardOutput(wide: options.wide, environment: ProcessInfo.processInfo.environment)
+        output(try render(rows, context: context, format: options.format, style: style))
         let command = (["swift run -c release speedup"] + arguments).joined(separator: " ")
         if let record = options.recordPath {
             let timing = "median of each row's samples: \(options.rounds) round\(options.rounds == 1 ? "" : "s") over the whole table, "

@@ -17,6 +17,9 @@ public struct Options: Equatable, Sendable {
     /// Passes over the whole table; each row's median pools the samples of every pass.
     public var rounds = 1
     public var format = Format.table
+    /// The table with every column in full (what changed, notes), however wide; by default it
+    /// fits the terminal.
+    public var wide = false
     /// A stage whose single run is estimated to take longer than this is skipped, with a note.
     public var maxSeconds = 20.0
     /// The IDX image file for the fastai workload; nil uses Debian's Fashion-MNIST if installed.
@@ -77,6 +80,10 @@ public let usage = """
       --rounds N         time the whole table N times over and pool each row's samples, so a
                          disturbance on a shared machine hits one pass, not one row (default 1)
       --format F         table | markdown | csv | json (default table)
+                         the table fits the terminal (COLUMNS, else its width; 100 columns
+                         into a pipe or file): notes become footnotes, what each stage
+                         changes is said once above it; NO_COLOR turns off bold and dim
+      --wide             the table with every row in full, what changed and notes in columns
       --max-seconds S    skip a stage whose single run is estimated to exceed S seconds (default 20)
       --images PATH      IDX image file for the fastai workload
                          (default \(fashionMNISTTrainImages))
@@ -125,6 +132,7 @@ public func parseOptions(_ arguments: [String]) throws -> Options {
         }
         switch argument {
         case "--help", "-h": options.help = true
+        case "--wide": options.wide = true
         case "--stages": options.stages = try parseStages(try value(argument))
         case "--workload":
             let text = try value(argument)

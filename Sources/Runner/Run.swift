@@ -9,6 +9,7 @@ import Stage6GPU
 /// - Parameter progress: called with a line before each row starts, and with notes on the run.
 /// - Throws: `IDXError` for a bad image file, `UsageError` for products too large for this machine.
 public func runSpeedup(_ options: Options, progress: (String) -> Void) throws -> (rows: [Row], context: RunContext) {
+    let started = Date()
     let stages = chosenStages(options)
     try checkMemory(options)
 
@@ -50,18 +51,18 @@ public func runSpeedup(_ options: Options, progress: (String) -> Void) throws ->
                 guard case let .run(stage) = entry else {
                     if case let .skipped(ids, name, reason) = entry {
                         rows.append(Row(workload: workload.name, shape: shape.description, shapeID: id,
-                                        stage: ids, name: name, change: "", threads: 1, note: "skipped: \(reason)"))
+                                        stage: ids, name: name, change: "", threads: 1, notes: ["skipped: \(reason)"]))
                     }
                     continue
                 }
                 var row = Row(workload: workload.name, shape: shape.description, shapeID: id,
                               stage: stage.id, name: stage.name, change: stage.change, threads: stage.threads,
-                              note: stage.note ?? "")
+                              notes: [stage.note ?? ""])
                 if let gpu = stage as? GPUMatmul { try gpu.compile() }   // once, never timed
                 let (estimate, probeRows) = try estimateSeconds(stage, problem)
                 if estimate > options.maxSeconds {
-                    row.note = "skipped: about \(duration(estimate)) a run (timed on \(probeRows) of \(shape.m) rows); "
-                        + "--max-seconds \(Int(estimate.rounded(.up)) + 1) runs it"
+                    row.notes = ["skipped: about \(duration(estimate)) a run (timed on \(probeRows) of \(shape.m) rows); "
+                        + "--max-seconds \(Int(estimate.rounded(.up)) + 1) runs it"]
                 } else {
                     cells.append(Cell(row: rows.count, stage: stage, problem: problem, estimate: estimate,
                                       memoryBound: memoryBound, floor: floor))
@@ -92,15 +93,10 @@ public func runSpeedup(_ options: Options, progress: (String) -> Void) throws ->
         }
     }
 
-    // Pass 3: the numbers of each row, and its ratios to Stage 1 and to the row above in its product.
-    var loopsMedian: Double?
-    var previousMedian: Double?
-    var product = ""
+    // Pass 3: the numbers of each row; then, product by product, its ratios to Stage 1 and to
+    // the row its stage is compared with (`comparedRow`).
     for cell in cells {
         var row = rows[cell.row]
-        if row.workload + row.shape != product {
-            (product, loopsMedian, previousMedian) = (row.workload + row.shape, nil, nil)
-        }
         let shape = cell.problem.shape
         let timing = Timing(samples: samples[cell.row])
         let median = timing.median
@@ -114,25 +110,81 @@ public func runSpeedup(_ options: Options, progress: (String) -> Void) throws ->
         row.gbps = gbps
         // The peak is this CPU's; a GPU row's % of it would mean nothing.
         row.pctPeak = cell.stage.number == 6 ? nil : gflops / (context.peakGFLOPSPerCore * Double(cell.stage.threads)) * 100
-        if cell.stage.id == "1" { loopsMedian = median }
-        row.xLoops = loopsMedian.map { $0 / median }
-        row.xPrevious = previousMedian.map { $0 / median }
-        previousMedian = median
-        if let copyTime = copies[cell.row] {
-            row.note = joinNotes(row.note, "kernel only; copies to and from the device add \(milliseconds(copyTime * 1e3)) ms")
-        }
-        if cell.memoryBound {
-            row.note = joinNotes(row.note, "A+B+C moved at \(fixed(gbps, 1)) GB/s")
-        }
+        row.memoryBound = cell.memoryBound
+        row.copyMs = copies[cell.row].map { $0 * 1e3 }
         if let floor = cell.floor {
-            row.note = joinNotes(row.note, "one core reads A+B in \(milliseconds(floor * 1e3)) ms; this took \(fixed(median / floor, 1))× that")
+            row.notes.append("one core reads A+B in \(milliseconds(floor * 1e3)) ms; this took \(fixed(median / floor, 1))× that")
         }
         if timing.samples.count < options.repeats * options.rounds {
-            row.note = joinNotes(row.note, "median of \(timing.samples.count) runs")
+            row.notes.append("median of \(timing.samples.count) runs")
         }
         rows[cell.row] = row
     }
+    var first = 0
+    while first < cells.count {
+        let product = rows[cells[first].row].workload + rows[cells[first].row].shape
+        let end = cells[first...].firstIndex { rows[$0.row].workload + rows[$0.row].shape != product } ?? cells.count
+        let timed = cells[first..<end].map { (id: $0.stage.id, baseline: $0.stage.baseline, median: rows[$0.row].medianMs!) }
+        let loops = timed.first { $0.id == "1" }?.median
+        for (index, cell) in cells[first..<end].enumerated() {
+            rows[cell.row].xLoops = loops.map { $0 / timed[index].median }
+            if let other = comparedRow(index, in: timed) {
+                rows[cell.row].xPrevious = timed[other].median / timed[index].median
+                rows[cell.row].comparedWith = timed[other].id
+            }
+        }
+        first = end
+    }
+    progress(summary(rows, seconds: Date().timeIntervalSince(started), rounds: options.rounds))
     return (rows, context)
+}
+
+/// The index of the row that `rows[index]` is compared with in the table's "× prev", or nil
+/// when it has none (the first row of its family). `rows` are one product's timed rows in table
+/// order, each with its stage's id, baseline and median.
+func comparedRow(_ index: Int, in rows: [(id: String, baseline: Baseline, median: Double)]) -> Int? {
+    switch rows[index].baseline {
+    case let .previous(family):
+        return rows[..<index].lastIndex { $0.baseline == .previous(family: family) }
+    case let .stage(id):
+        return rows.firstIndex { $0.id == id }
+    case let .fastest(family):
+        return rows.indices.filter { rows[$0].baseline == .previous(family: family) }.min { rows[$0].median < rows[$1].median }
+    }
+}
+
+/// The run's last line: how long it took, how many rows it timed, and what it skipped and why.
+func summary(_ rows: [Row], seconds: Double, rounds: Int) -> String {
+    let timed = rows.filter { $0.medianMs != nil }.count
+    var text = "done in \(duration(seconds)): \(timed) row\(timed == 1 ? "" : "s") timed"
+        + (rounds > 1 ? " in \(rounds) rounds" : "")
+    // Skipped rows, one entry per stage and reason; "on every product" when it is all of them.
+    let products = rows.map { $0.workload + $0.shape }.uniqued().count
+    var skipped: [(stage: String, reason: String, products: [String])] = []
+    for row in rows where row.medianMs == nil {
+        let reason = shortReason(row.note)
+        if let index = skipped.firstIndex(where: { $0.stage == row.stage && $0.reason == reason }) {
+            skipped[index].products.append(row.shape)
+        } else {
+            skipped.append((row.stage, reason, [row.shape]))
+        }
+    }
+    if !skipped.isEmpty {
+        text += "; skipped " + skipped.map { entry in
+            let on = entry.products.count == products && products > 1 ? "every product" : entry.products.joined(separator: ", ")
+            return "\(entry.stage) on \(on) (\(entry.reason))"
+        }.joined(separator: "; ")
+    }
+    return text
+}
+
+/// The gist of a row's note, for one-line summaries and chart labels: "skipped: " dropped, and
+/// cut before its details (a colon, a parenthesis or a semicolon): "no CUDA driver",
+/// "about 45.2 s a run".
+func shortReason(_ note: String) -> String {
+    let text = note.hasPrefix("skipped: ") ? note.dropFirst(9) : note[...]
+    let cut = [": ", " (", "; "].compactMap { text.range(of: $0)?.lowerBound }.min() ?? text.endIndex
+    return String(text[..<cut])
 }
 
 /// One row to time: which stage, on which product, and what pass 1 found out about it.
@@ -213,7 +265,6 @@ func checkMemory(_ options: Options) throws {
     }
 }
 
-func joinNotes(_ notes: String...) -> String { notes.filter { !$0.isEmpty }.joined(separator: "; ") }
 
 /// "3.2 s", "4.5 min", "2.1 h".
 func duration(_ seconds: Double) -> String {

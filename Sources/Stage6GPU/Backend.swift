@@ -11,6 +11,9 @@ protocol Backend: AnyObject, Sendable {
     /// The device and driver, e.g. "NVIDIA H100 80GB HBM3 (compute capability 9.0, driver 13.0)".
     var deviceDescription: String { get }
     var language: GPUKernel.Language { get }
+    /// The CPU threads a kernel runs on: the compute units of a CPU device (PoCL makes one per
+    /// core), 1 for a GPU.
+    var hostThreads: Int { get }
     /// The most threads one block may hold on this device.
     var maxThreadsPerBlock: Int { get }
     /// The largest grid size along y (CUDA limits it to 65535 blocks).

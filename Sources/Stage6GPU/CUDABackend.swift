@@ -11,6 +11,7 @@ final class CUDABackend: Backend, @unchecked Sendable {
 
     let api = "CUDA"
     let language = GPUKernel.Language.cuda
+    let hostThreads = 1
     let deviceDescription: String
     let maxThreadsPerBlock: Int
     let maxGridY: Int

@@ -73,6 +73,16 @@ public struct GPUMatmul: MatmulStage {
         (try? backend()).map { "\($0.api): \($0.deviceDescription)" }
     }
 
+    /// The CPU threads that run the product: PoCL's compute units (one per core) when the OpenCL
+    /// device is this CPU; 1 for a GPU, driven from one host thread.
+    public var threads: Int { (try? backend())?.hostThreads ?? 1 }
+
+    /// A kernel is compared with the kernel before it on the same API (cuBLAS with the last
+    /// hand-written one); a "+copies" row with the same kernel timed without its copies.
+    public var baseline: Baseline {
+        timesCopies ? .stage(id: GPUMatmul(api, code).id) : .previous(family: api == .cuda ? "CUDA" : "OpenCL")
+    }
+
     /// Why this stage cannot run on this machine (no driver, no device, no cuBLAS), or nil if it can.
     public var unavailableReason: String? {
         do {

@@ -10,6 +10,7 @@ final class OpenCLBackend: Backend, @unchecked Sendable {
 
     let api = "OpenCL"
     let language = GPUKernel.Language.openCL
+    let hostThreads: Int
     let deviceDescription: String
     let maxThreadsPerBlock: Int
     let maxGridY = Int(Int32.max)
@@ -58,7 +59,9 @@ final class OpenCLBackend: Backend, @unchecked Sendable {
         var (type, units) = (UInt64(0), UInt32(0))
         _ = cl.getDeviceInfo(device, 0x1000, 8, &type, nil)   // CL_DEVICE_TYPE
         _ = cl.getDeviceInfo(device, 0x1002, 4, &units, nil)  // CL_DEVICE_MAX_COMPUTE_UNITS
-        let kind = type & (1 << 2) != 0 ? "GPU" : type & (1 << 1) != 0 ? "CPU, all \(units) cores" : "\(units) compute units"
+        let isCPU = type & (1 << 2) == 0 && type & (1 << 1) != 0   // CL_DEVICE_TYPE_GPU, _CPU
+        hostThreads = isCPU ? max(1, Int(units)) : 1
+        let kind = type & (1 << 2) != 0 ? "GPU" : isCPU ? "CPU, all \(units) cores" : "\(units) compute units"
         deviceDescription = "\(deviceName) (\(kind); \(platformName))"
 
         var error: Int32 = 0

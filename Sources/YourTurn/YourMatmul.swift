@@ -20,6 +20,9 @@ public struct YourMatmul: MatmulStage {
     /// Threads you may use (`speedup --threads T` sets it); a one-thread kernel can ignore it.
     public let threads: Int
 
+    /// The table's "× prev" compares your row with the fastest CPU stage in the same product.
+    public var baseline: Baseline { .fastest(family: "CPU") }
+
     public init(threads: Int = 1) {
         self.threads = threads
     }
