@@ -4,9 +4,11 @@
 #   make test               every stage's conformance tests
 #   make check-lessons      the lessons agree with the code: excerpts, commands, test filters (CI runs it)
 #   make python             fastai lesson 11's Python steps beside Swift's stages, one run (scripts/lesson11.py)
+#   make nvrtc              fetches NVIDIA's NVRTC into .deps/ (89.6 MB) and runs Stage 6's tests, the
+#                           CUDA compile checks included (CI does this; `make test` does not fetch it)
 #   make gpu-check          builds .build-portable/release/gpu-check: Stage 6's self-check, one file
 #                           to copy to a GPU machine that has no Swift (lessons/06-gpu.md)
-.PHONY: speedup test deps gpu-check check-lessons python
+.PHONY: speedup test deps nvrtc gpu-check check-lessons python
 
 speedup: deps
 	swift run -c release speedup $(ARGS)
@@ -16,6 +18,10 @@ test: deps
 
 deps:
 	@scripts/install-deps.sh
+
+nvrtc:
+	@scripts/install-deps.sh --nvrtc
+	swift test --filter Stage6GPUTests
 
 check-lessons:
 	swift run lesson-check

@@ -2,10 +2,23 @@
 # Installs what the course needs and is missing, on Debian or Ubuntu:
 #   pkg-config and libopenblas-dev (Stage 5 links OpenBLAS), zlib1g-dev (the runner reads .gz
 #   files), and dataset-fashion-mnist (real images for the fastai workload; optional);
-#   for Stage 6, the OpenCL loader and PoCL (OpenCL on the CPU, so the GPU kernels run anywhere),
-#   and NVIDIA's NVRTC from PyPI into .deps/nvrtc (it compiles the CUDA kernels; no GPU needed).
+#   for Stage 6, the OpenCL loader and PoCL (OpenCL on the CPU, so the GPU kernels run anywhere).
+# With --nvrtc, or where CI is set: also NVIDIA's NVRTC from PyPI into .deps/nvrtc (it compiles
+#   the CUDA kernels, so their tests run without a GPU; an 89.6 MB download, 227 MB unpacked).
+# With --ci, or where CI is set: also librsvg2-bin (the chart test renders the SVG to a PNG).
 # As root it uses apt-get; otherwise sudo; failing both it prints the exact command to run.
 set -euo pipefail
+
+nvrtc=no
+chart=no
+[ -n "${CI:-}" ] && nvrtc=yes && chart=yes
+for argument in "$@"; do
+  case "$argument" in
+    --nvrtc) nvrtc=yes ;;
+    --ci) nvrtc=yes; chart=yes ;;
+    *) echo "usage: scripts/install-deps.sh [--nvrtc] [--ci]" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
@@ -18,12 +31,13 @@ fi
 [ -e /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || missing+=(dataset-fashion-mnist)
 compgen -G '/usr/lib/*/libOpenCL.so.1' >/dev/null || missing+=(ocl-icd-libopencl1)
 [ -e /etc/OpenCL/vendors/pocl.icd ] || missing+=(pocl-opencl-icd)
+[ "$chart" = yes ] && ! command -v rsvg-convert >/dev/null 2>&1 && missing+=(librsvg2-bin)
 
-# NVRTC (217 MB in .deps/nvrtc once installed, from PyPI): the Stage 6 tests compile every CUDA kernel with it. Optional:
-# without it those tests are skipped, saying so.
+# NVRTC from PyPI: the Stage 6 tests compile every CUDA kernel with it. Without it those tests
+# are skipped, saying so; `make nvrtc` fetches it and runs them.
 nvrtc_dir="$(dirname "$0")/../.deps/nvrtc"
-if [ ! -e "$nvrtc_dir/nvidia/cuda_nvrtc/lib/libnvrtc.so.12" ]; then
-  echo "setup: fetching NVIDIA's NVRTC (nvidia-cuda-nvrtc-cu12) into .deps/nvrtc" >&2
+if [ "$nvrtc" = yes ] && [ ! -e "$nvrtc_dir/nvidia/cuda_nvrtc/lib/libnvrtc.so.12" ]; then
+  echo "setup: fetching NVIDIA's NVRTC (nvidia-cuda-nvrtc-cu12, an 89.6 MB download) into .deps/nvrtc" >&2
   python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps --target "$nvrtc_dir" \
     'nvidia-cuda-nvrtc-cu12==12.9.86' >&2 \
     || echo "setup: could not fetch NVRTC; the CUDA compile tests will be skipped" >&2

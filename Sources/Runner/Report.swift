@@ -141,7 +141,8 @@ func csvFields(_ row: Row) -> [String] {
 }
 
 /// A run file (`speedup --record FILE`): what made the numbers, as `# ` lines, then the CSV with
-/// each row's spread (max_ms, samples) and bandwidth added after the stable columns. The lessons'
+/// each row's spread (max_ms, samples), bandwidth, and the stage its × prev is against
+/// (x_previous_of) added after the stable columns. The lessons'
 /// tables are generated from such files and checked against them (`swift run lesson-check`).
 public func renderRunFile(_ rows: [Row], context: RunContext, command: String, commit: String, timing: String) -> String {
     var out = "# run file: made by `speedup --record`; the lessons' tables are checked against it (lesson-check)\n"

@@ -62,7 +62,7 @@ struct OpenCLKernels {
     }
 }
 
-@Test("In CI, the OpenCL platform (PoCL) and NVRTC are installed, so their tests run rather than skip",
+@Test("In CI, the OpenCL platform (PoCL) and NVRTC are installed (scripts/install-deps.sh --ci), so their tests run rather than skip",
       .enabled(if: runningInCI, "only checked where CI is set"))
 func ciInstallsPoCLAndNVRTC() {
     #expect(openCLMissing == nil, "\(openCLMissing ?? "")")
@@ -109,7 +109,8 @@ func missingDriverThrows() throws {
 
 // MARK: NVRTC: the CUDA kernels compile, with or without a GPU
 
-@Suite("NVRTC compiles every CUDA kernel", .enabled(if: nvrtcMissing == nil, Comment(rawValue: "no NVRTC: \(nvrtcMissing ?? "")")))
+@Suite("NVRTC compiles every CUDA kernel",
+       .enabled(if: nvrtcMissing == nil, Comment(rawValue: "no NVRTC (`make nvrtc` fetches it and runs these): \(nvrtcMissing ?? "")")))
 struct NVRTCCompiles {
     /// Ampere (A100) and Hopper (H100, H200).
     @Test("Each kernel compiles to a cubin for sm_80 and sm_90", arguments: GPUKernel.allCases, [80, 90])
