@@ -20,60 +20,6 @@
 import Foundation
 import Runner
 
-/// A run file: its `# ` lines, and its CSV rows as column → text.
-struct RunFile {
-    let header: [String]
-    let columns: [String]
-    let rows: [[String: String]]
-
-    init(_ text: String) throws {
-        var header: [String] = []
-        var records: [[String]] = []
-        for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
-            if line.hasPrefix("#") { header.append(String(line.dropFirst(1)).trimmingCharacters(in: .whitespaces)); continue }
-            records.append(csvRecord(String(line)))
-        }
-        guard let columns = records.first, !columns.isEmpty else { throw RunFileError(message: "it has no CSV header line") }
-        self.header = header
-        self.columns = columns
-        rows = records.dropFirst().map { Dictionary(zip(columns, $0), uniquingKeysWith: { first, _ in first }) }
-    }
-
-    /// Rows of one product together: "fastai 50000x784x10".
-    static func product(_ row: [String: String]) -> String { "\(row["workload"] ?? "") \(row["shape"] ?? "")" }
-}
-
-struct RunFileError: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
-}
-
-/// One CSV record (RFC 4180 quoting; records do not span lines in run files).
-func csvRecord(_ line: String) -> [String] {
-    var fields: [String] = []
-    var field = ""
-    var quoted = false
-    var characters = Array(line)[...]
-    while let character = characters.popFirst() {
-        if quoted {
-            if character == "\"" {
-                if characters.first == "\"" { field.append("\""); characters.removeFirst() } else { quoted = false }
-            } else {
-                field.append(character)
-            }
-        } else if character == "\"" {
-            quoted = true
-        } else if character == "," {
-            fields.append(field)
-            field = ""
-        } else {
-            field.append(character)
-        }
-    }
-    fields.append(field)
-    return fields
-}
-
 /// What a `<!-- run: … -->` or `<!-- numbers: … -->` mark asks for.
 struct RunMark: Equatable {
     enum Kind: Equatable {

@@ -9,8 +9,9 @@ import Foundation
 ///    The dashed line is one core's measured peak.
 /// 2. GFLOP/s against the size n of the square products, for the stages that reach at least
 ///    5% of one core's peak (without Stage 4's steps and the +copies rows, which view 1 has), on
-///    a linear scale with the peak (× threads) as a line: how close to the roof each one gets,
-///    and where it falls off. Its caption names the rows it draws.
+///    a linear scale with one core's peak as a line (and the peak × threads, for lines that used
+///    more): how close to the roof each one gets, and where it falls off. Its caption names the
+///    rows it draws.
 ///
 /// - Parameter command: the command line that produced the rows, printed under the title.
 public func renderChart(_ rows: [Row], context: RunContext, command: String) -> String {
@@ -184,9 +185,10 @@ private func sizePanel(_ svg: inout SVG, lines: [SizeLine], rows: [Row], x: Doub
                  x: x, y: y + 20, size: 12, color: "#666")
         return 40
     }
-    let threads = rows.filter { row in lines.contains { $0.stage == row.stage } }.map(\.threads).max() ?? 1
-    let roof = context.peakGFLOPSPerCore * Double(threads)
-    let highest = max(roof, lines.flatMap { $0.points.map(\.gflops) }.max() ?? roof) * 1.08
+    // The roofs: one core's measured peak, and the peak × threads of any line that used more.
+    let threads = Set([1] + rows.filter { row in lines.contains { $0.stage == row.stage } }.map(\.threads)).sorted()
+    let roofs = threads.map { (threads: $0, gflops: context.peakGFLOPSPerCore * Double($0)) }
+    let highest = max(roofs.last!.gflops, lines.flatMap { $0.points.map(\.gflops) }.max() ?? 0) * 1.08
     let step = niceStep(highest / 5)
     let yMax = (highest / step).rounded(.up) * step
 
@@ -215,13 +217,15 @@ private func sizePanel(_ svg: inout SVG, lines: [SizeLine], rows: [Row], x: Doub
     svg.text("size n of the n×n · n×n product (log scale)", x: (left + right) / 2, y: bottom + 34, size: 11, weight: "bold",
              color: "#444", anchor: "middle")
 
-    // The roof: this CPU's measured peak, times the threads the fastest rows used; under the lines.
-    svg.line(x1: left, y1: py(roof), x2: right, y2: py(roof), color: "#333", dash: true)
+    // The roofs, under the lines.
+    for roof in roofs { svg.line(x1: left, y1: py(roof.gflops), x2: right, y2: py(roof.gflops), color: "#333", dash: true) }
 
-    // Labels at the right end of each line, the roof's among them, moved apart where they would
+    // Labels at the right end of each line, the roofs' among them, moved apart where they would
     // overlap: in order of height, each at least a line below the one above.
-    var labels = [(text: "peak\(threads > 1 ? " × \(threads) cores" : ", one core"): \(fixed(roof, 1))", wanted: py(roof) + 4,
-                   color: "#333")]
+    var labels = roofs.map { roof in
+        (text: "peak\(roof.threads > 1 ? " × \(roof.threads) cores" : ", one core"): \(fixed(roof.gflops, 1))",
+         wanted: py(roof.gflops) + 4, color: "#333")
+    }
     for (number, line) in lines.enumerated() {
         let color = stageColor(line.stage)
         let points = line.points.map { (px($0.n), py($0.gflops)) }

@@ -9,6 +9,7 @@ import Foundation
 ///   - error: receives warnings, progress and errors: standard error.
 public func speedupMain(_ arguments: [String], output: (String) -> Void, error: (String) -> Void) -> Int32 {
     if arguments.first == "tune" { return tuneMain(Array(arguments.dropFirst()), output: output, error: error) }
+    if arguments.first == "chart" { return chartMain(Array(arguments.dropFirst()), output: output, error: error) }
     let options: Options
     do {
         options = try parseOptions(arguments)
@@ -64,8 +65,56 @@ public func speedupMain(_ arguments: [String], output: (String) -> Void, error: 
     }
 }
 
+public let chartUsage = """
+    usage: swift run -c release speedup chart RUNFILE SVGFILE
+
+    Draws the chart of a recorded run again (a run file, e.g. docs/runs/default.csv, made by
+    `speedup --record`), without timing anything: the same two views as `speedup --chart`.
+
+    example:
+      swift run -c release speedup chart docs/runs/default.csv docs/speedup.svg
+    """
+
+/// `speedup chart RUNFILE SVGFILE`: the chart of a run file. Exit codes as `speedupMain`'s.
+func chartMain(_ arguments: [String], output: (String) -> Void, error: (String) -> Void) -> Int32 {
+    if arguments == ["--help"] || arguments == ["-h"] {
+        output(chartUsage + "\n")
+        return 0
+    }
+    guard arguments.count == 2, !arguments.contains(where: { $0.hasPrefix("-") }) else {
+        error("speedup chart: takes a run file and an SVG file to write\n\n\(chartUsage)\n")
+        return 2
+    }
+    let (path, chart) = (arguments[0], arguments[1])
+    let folder = URL(fileURLWithPath: chart).deletingLastPathComponent().path
+    guard !chart.hasSuffix("/"), FileManager.default.isWritableFile(atPath: folder) else {
+        error("speedup chart: cannot write '\(chart)' (is the folder '\(folder)' there and writable?)\n")
+        return 2
+    }
+    do {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw RunFileError(message: "cannot read '\(path)' as text")
+        }
+        let run = try RunFile(text)
+        let (rows, context) = try run.report()
+        guard !rows.isEmpty else { throw RunFileError(message: "'\(path)' has no rows") }
+        try renderChart(rows, context: context, command: "\(run.command)  (drawn from \(path))")
+            .write(toFile: chart, atomically: true, encoding: .utf8)
+        error("speedup: wrote the chart of \(path) to \(chart)\n")
+        return 0
+    } catch let failure {
+        error("speedup chart: \(path): \(failure)\n")
+        return 1
+    }
+}
+
 /// Throws `UsageError` when `speedup` would refuse `arguments` (without the program name), as it
 /// would at its start: the lessons' commands are checked with this (`swift run lesson-check`).
 public func checkSpeedupArguments(_ arguments: [String]) throws {
-    if arguments.first == "tune" { _ = try parseTuneOptions(Array(arguments.dropFirst())) } else { _ = try parseOptions(arguments) }
+    switch arguments.first {
+    case "tune": _ = try parseTuneOptions(Array(arguments.dropFirst()))
+    case "chart":
+        guard arguments.count == 3 || arguments.dropFirst().first == "--help" else { throw UsageError(message: "speedup chart takes RUNFILE SVGFILE") }
+    default: _ = try parseOptions(arguments)
+    }
 }

@@ -99,6 +99,8 @@ public let usage = """
 
     commands:
       speedup tune       search Stage 4's block sizes for this machine (speedup tune --help)
+      speedup chart RUNFILE SVGFILE
+                         draw the chart of a recorded run again, timing nothing
 
     examples:
       swift run -c release speedup

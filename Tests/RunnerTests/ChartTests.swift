@@ -80,3 +80,43 @@ func chartRendersToPNG() throws {
     let width = bytes[16..<20].reduce(0) { $0 << 8 | Int($1) }, tall = bytes[20..<24].reduce(0) { $0 << 8 | Int($1) }
     #expect(width == Int(chartWidth) && tall == Int(height.rounded()))
 }
+
+@Test func aRunFileReadsBackIntoTheRowsThatWroteIt() throws {
+    var rows = fixtureRows()
+    rows[3].xPrevious = 2.5
+    rows[3].comparedWith = "3"
+    rows[3].samples = 9
+    let text = renderRunFile(rows, context: fixtureContext, command: "swift run -c release speedup --size 1000",
+                             commit: "abc", timing: "median")
+    let run = try RunFile(text)
+    let (back, context) = try run.report()
+    #expect(run.command == "swift run -c release speedup --size 1000")
+    #expect(back.map(\.stage) == rows.map(\.stage) && back.map(\.shape) == rows.map(\.shape))
+    #expect(back.map(\.threads) == rows.map(\.threads) && back.map(\.note) == rows.map(\.note))
+    #expect(back[3].comparedWith == "3" && back[3].xPrevious == 2.5 && back[3].samples == 9)
+    #expect(zip(back, rows).allSatisfy { abs(($0.medianMs ?? 0) - ($1.medianMs ?? 0)) < 1e-6 && ($0.medianMs == nil) == ($1.medianMs == nil) })
+    #expect(context.cpu == fixtureContext.cpu && context.cores == 2 && context.date == "2026-11-22")
+    #expect(context.peakGFLOPSPerCore == 108.6 && context.sources == fixtureContext.sources)
+}
+
+@Test func speedupChartDrawsARunFileAndRefusesWhatItCannotRead() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("chart-run-\(getpid())")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let runPath = folder.appendingPathComponent("run.csv").path, svgPath = folder.appendingPathComponent("run.svg").path
+    try renderRunFile(fixtureRows(), context: fixtureContext, command: "speedup --size 1000", commit: "abc", timing: "median")
+        .write(toFile: runPath, atomically: true, encoding: .utf8)
+    var error = ""
+    #expect(speedupMain(["chart", runPath, svgPath], output: { _ in }, error: { error += $0 }) == 0, "\(error)")
+    let svg = try String(contentsOfFile: svgPath, encoding: .utf8)
+    #expect(svg.contains("made by: speedup --size 1000") && svg.contains("6d.cl register tiles"))
+    // Usage errors exit 2; a file that is no run file exits 1, and no SVG is written for it.
+    #expect(speedupMain(["chart", runPath], output: { _ in }, error: { _ in }) == 2)
+    #expect(speedupMain(["chart", runPath, "/no/such/folder/x.svg"], output: { _ in }, error: { _ in }) == 2)
+    let notARun = folder.appendingPathComponent("notes.txt").path
+    try "just some words\n".write(toFile: notARun, atomically: true, encoding: .utf8)
+    error = ""
+    #expect(speedupMain(["chart", notARun, folder.appendingPathComponent("no.svg").path], output: { _ in }, error: { error += $0 }) == 1)
+    #expect(error.contains("no 'workload' column"))
+    #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("no.svg").path))
+}
