@@ -32,12 +32,17 @@ public struct Row: Encodable, Sendable {
     public var memoryBound = false
     /// A GPU row timed without its copies: what copying A and B to the device and C back adds.
     public var copyMs: Double?
+    /// For memory-bound products too big for the caches: how long one core takes just to read A and B.
+    public var readMs: Double?
 
     /// The notes as one text, with the copies of a kernel-only GPU row and the bandwidth of a
     /// memory-bound row: the CSV's note.
     public var note: String {
         var all = notes
         if let copyMs { all.append("kernel only; copies to and from the device add \(milliseconds(copyMs)) ms") }
+        if let readMs, let medianMs {
+            all.append("one core reads A+B in \(milliseconds(readMs)) ms; this took \(fixed(medianMs / readMs, 1))× that")
+        }
         if memoryBound, let gbps { all.append("A+B+C moved at \(fixed(gbps, 1)) GB/s") }
         return all.joined(separator: "; ")
     }
@@ -223,7 +228,13 @@ func renderCompact(_ rows: [Row], context: RunContext, style: TextStyle) -> Stri
         let short = header.map { ["median ms": "ms", "threads": "thr"][$0] ?? $0 }
         var table = fittedTable([header, short], cells, rightAligned: Set(2..<(header.count - 1)), width: width)
         table[0] = style.bold(table[0])
-        lines += ["", style.bold(title)] + table
+        lines += ["", style.bold(title)]
+        // The memory floor of a big memory-bound product: one line for all its rows.
+        if let read = group.compactMap(\.readMs).first {
+            lines += wrap("one core takes \(milliseconds(read)) ms just to read A and B (timed by the runner); "
+                          + "GB/s counts A, B and C moved once", width: width, indent: "    ")
+        }
+        lines += table
         for (number, note) in footnotes.enumerated() {
             lines += wrap("[\(number + 1)] \(note)", width: width - 2, indent: "    ").map { style.dim("  " + $0) }
         }

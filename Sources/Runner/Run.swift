@@ -112,9 +112,7 @@ public func runSpeedup(_ options: Options, progress: (String) -> Void) throws ->
         row.pctPeak = cell.stage.number == 6 ? nil : gflops / (context.peakGFLOPSPerCore * Double(cell.stage.threads)) * 100
         row.memoryBound = cell.memoryBound
         row.copyMs = copies[cell.row].map { $0 * 1e3 }
-        if let floor = cell.floor {
-            row.notes.append("one core reads A+B in \(milliseconds(floor * 1e3)) ms; this took \(fixed(median / floor, 1))× that")
-        }
+        row.readMs = cell.floor.map { $0 * 1e3 }
         if timing.samples.count < options.repeats * options.rounds {
             row.notes.append("median of \(timing.samples.count) runs")
         }
