@@ -267,40 +267,6 @@ func niceStep(_ value: Double) -> Double {
     return [1.0, 2, 2.5, 5, 10].map { $0 * power }.first { $0 >= value } ?? 10 * power
 }
 
-/// `text` broken at spaces into lines of at most `width` columns (`columns`), each line after the
-/// first starting with `indent`; a word too long for any line is cut into pieces.
-func wrap(_ text: String, width: Int, indent: String = "    ") -> [String] {
-    var lines: [String] = []
-    var current = ""          // the line being filled, without its indent
-    var lead = ""             // "" on the first line, `indent` after
-    let room = { width - columns(lead) }
-    for word in text.split(separator: " ").map(String.init) {
-        var word = word
-        if !current.isEmpty, columns(current) + 1 + columns(word) > room() {
-            lines.append(lead + current)
-            (current, lead) = ("", indent)
-        }
-        while current.isEmpty, columns(word) > room(), let piece = prefix(of: word, columns: room()) {
-            lines.append(lead + piece)
-            word.removeFirst(piece.count)
-            lead = indent
-        }
-        current += (current.isEmpty ? "" : " ") + word
-    }
-    if !current.isEmpty || lines.isEmpty { lines.append(lead + current) }
-    return lines
-}
-
-/// The longest start of `word` that takes at most `room` columns, or nil if not even one character fits.
-private func prefix(of word: String, columns room: Int) -> String? {
-    var piece = ""
-    for character in word {
-        if columns(piece + String(character)) > room { break }
-        piece.append(character)
-    }
-    return piece.isEmpty ? nil : piece
-}
-
 extension Sequence where Element: Hashable {
     /// The elements in order, each once.
     func uniqued() -> [Element] {
