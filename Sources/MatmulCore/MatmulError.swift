@@ -11,6 +11,10 @@ public enum MatmulError: Error, Equatable, CustomStringConvertible {
     case elementCount(rows: Int, columns: Int, count: Int)
     /// A dimension is larger than a backend can address (OpenBLAS takes 32-bit sizes).
     case tooLarge(Shape, limit: Int)
+    /// A view's rows would overlap: its leading dimension (row stride) is below max(1, columns).
+    case leadingDimension(Int, columns: Int)
+    /// C ← α·A·B + β·C was given a C whose shape is not A's rows × B's columns.
+    case resultShape(c: Shape, expected: Shape)
 
     public var description: String {
         switch self {
@@ -23,6 +27,11 @@ public enum MatmulError: Error, Equatable, CustomStringConvertible {
             return "a \(rows)×\(columns) matrix needs \(rows * columns) elements, got \(count)"
         case let .tooLarge(shape, limit):
             return "\(shape) is too large for this backend: each dimension must be at most \(limit)"
+        case let .leadingDimension(stride, columns):
+            return "a leading dimension of \(stride) is too small for \(columns) columns: rows would overlap; "
+                + "it must be at least max(1, columns) = \(max(1, columns))"
+        case let .resultShape(c, expected):
+            return "C is \(c) but A·B is \(expected): C ← α·A·B + β·C needs them equal"
         }
     }
 }

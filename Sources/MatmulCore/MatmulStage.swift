@@ -19,6 +19,17 @@ public protocol MatmulStage: Sendable {
     /// The product `a · b`.
     /// - Throws: `MatmulError.shapeMismatch` when `a.columns != b.rows`.
     func multiply(_ a: Matrix, _ b: Matrix) throws -> Matrix
+
+    /// The BLAS operation `C ← α·A·B + β·C` on views: the form real programs call. A transposed
+    /// view passes `op(X) = Xᵀ`; any view may be a block inside a larger matrix. As BLAS
+    /// specifies, β = 0 does not read C, α = 0 does not read A or B, and only C's own elements
+    /// are written. C must not overlap A or B.
+    ///
+    /// Stages 4, 4s and 5 compute it directly. The others inherit a version built on `multiply`
+    /// (copy A and B, multiply, combine), which is correct but pays for the copies.
+    /// - Throws: `MatmulError.shapeMismatch` or `.resultShape` when the shapes do not fit, or
+    ///   what `multiply` throws; C is unchanged when it throws.
+    func gemm(alpha: Float, _ a: MatrixView, _ b: MatrixView, beta: Float, _ c: MatrixView) throws
 }
 
 extension MatmulStage {
@@ -29,6 +40,23 @@ extension MatmulStage {
 
     /// The stage number: the leading digits of `id` ("4" for "4s").
     public var number: Int { Int(id.prefix { $0.isNumber }) ?? 0 }
+
+    /// C ← α·A·B + β·C through `multiply`: A and B are copied into contiguous matrices (only
+    /// when α ≠ 0), multiplied, and the product combined into C element by element.
+    public func gemm(alpha: Float, _ a: MatrixView, _ b: MatrixView, beta: Float, _ c: MatrixView) throws {
+        let shape = try GEMMShape(a, b, c)
+        guard shape.needsProduct(alpha: alpha) else { return c.scale(by: beta) }
+        // The product first: if `multiply` throws, C has not been touched.
+        let product = try multiply(Matrix(copying: a), Matrix(copying: b))
+        product.withUnsafeBufferPointer { p in
+            for i in 0..<shape.m {
+                for j in 0..<shape.n {
+                    let x = c.pointer(i, j)
+                    x.pointee = beta == 0 ? alpha * p[i * shape.n + j] : alpha * p[i * shape.n + j] + beta * x.pointee
+                }
+            }
+        }
+    }
 }
 
 /// Which row of a product the speedup table's "× prev" compares a stage's row with: the step

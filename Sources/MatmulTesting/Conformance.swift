@@ -20,6 +20,10 @@ public enum ConformanceCase: Sendable, CustomStringConvertible {
     case specialValues(SpecialValues)
     /// A (m×k) times B (k+1 × n) throws `MatmulError.shapeMismatch` naming both shapes.
     case shapeMismatch
+    /// C ← α·op(A)·op(B) + β·C on strided views agrees with the loop version (GEMMConformance.swift).
+    case gemm(GEMMCheck)
+    /// GEMM with C of the wrong shape or A, B that do not fit: an error, and C untouched.
+    case gemmShapeErrors
 
     /// Every case, in the order the tests report them.
     public static let all: [ConformanceCase] = [
@@ -48,7 +52,16 @@ public enum ConformanceCase: Sendable, CustomStringConvertible {
         .specialValues(.infinityMinusInfinity),
         .specialValues(.atTheLastRowAndColumn),
         .shapeMismatch,
-    ]
+    ] + GEMMCheck.all.map { .gemm($0) } + [.gemmShapeErrors]
+
+    /// m, k, n of the product this case computes, for the cases with one size.
+    public var sizes: (m: Int, k: Int, n: Int)? {
+        switch self {
+        case let .agreesWithLoops(m, k, n): (m, k, n)
+        case let .gemm(check): (check.m, check.k, check.n)
+        default: nil
+        }
+    }
 
     public var description: String {
         switch self {
@@ -56,6 +69,8 @@ public enum ConformanceCase: Sendable, CustomStringConvertible {
         case let .exactOnIntegers(m, k, n): "is exact on small integers, \(m)×\(k) · \(k)×\(n)"
         case let .specialValues(values): "propagates NaN/Inf like the loop version: \(values.rawValue)"
         case .shapeMismatch: "throws a shape-mismatch error naming both shapes"
+        case let .gemm(check): check.description
+        case .gemmShapeErrors: "GEMM refuses shapes that do not fit, leaving C alone"
         }
     }
 
@@ -86,6 +101,10 @@ public enum ConformanceCase: Sendable, CustomStringConvertible {
                 let message = error.description
                 return message.contains("3×4") && message.contains("5×2") ? [] : ["message names neither shape: \(message)"]
             }
+        case let .gemm(check):
+            return try check.problems(of: stage, tolerance: tolerance)
+        case .gemmShapeErrors:
+            return try GEMMCheck.shapeErrors(of: stage)
         }
     }
 }
@@ -162,12 +181,7 @@ func compareWithLoops(_ stage: any MatmulStage, _ a: Matrix, _ b: Matrix, tolera
     // The part of the allowance that does not depend on the entry (0 for .anyOrder).
     var normwise = 0.0
     if case let .strassen(levels) = tolerance, levels > 0 {
-        let leaf = Double(([a.rows, a.columns, b.columns].max()! + (1 << levels) - 1) >> levels)
-        let n = leaf * Double(1 << levels)
-        let factor = pow(12, Double(levels)) * (leaf * leaf + 5 * leaf) - 5 * n
-        let maxA = a.elements.lazy.filter(\.isFinite).map { Double(abs($0)) }.max() ?? 0
-        let maxB = b.elements.lazy.filter(\.isFinite).map { Double(abs($0)) }.max() ?? 0
-        normwise = factor * 0x1p-24 * maxA * maxB
+        normwise = strassenAllowance(a, b, levels: levels)
     }
     func allowed(_ i: Int, _ j: Int) -> Double {
         normwise > 0 ? normwise + gamma * magnitude[i, j] : 2 * gamma * magnitude[i, j]

@@ -71,23 +71,41 @@ public struct BlockedMatmul: MatmulStage {
     /// `a · b`. Complexity: O(m·n·k) time; O(kc·nc + threads·mc·kc) floats of packing buffers.
     public func multiply(_ a: Matrix, _ b: Matrix) throws -> Matrix {
         let shape = try ProductShape(a, b)
-        return product(a, b, shape, multiplyAdd)
+        return product(a, b, shape) { multiplyAdd(1, $0, $1, $2) }
     }
 
-    /// C += A · B on views into larger matrices (Strassen calls this on quadrants).
-    func multiplyAdd(_ a: MatrixView, _ b: MatrixView, _ c: MatrixView) {
+    /// C ← α·A·B + β·C on views: BLAS's SGEMM. The same loops as `multiply`, with three additions:
+    /// C is scaled by β first (zeros written when β = 0, C not read); α is multiplied into A as
+    /// it is packed; and a transposed A or B is read in its own order by the packing routines.
+    public func gemm(alpha: Float, _ a: MatrixView, _ b: MatrixView, beta: Float, _ c: MatrixView) throws {
+        let shape = try GEMMShape(a, b, c)
+        // A column-major (transposed) C: compute Cᵀ = Bᵀ·Aᵀ instead, so the kernels always write rows.
+        if c.isTransposed {
+            return try gemm(alpha: alpha, b.transposed(), a.transposed(), beta: beta, c.transposed())
+        }
+        c.scale(by: beta)
+        if shape.needsProduct(alpha: alpha) { multiplyAdd(alpha, a, b, c) }
+    }
+
+    /// C += α · A · B on views into larger matrices; C is not transposed (Strassen calls this on quadrants).
+    func multiplyAdd(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c: MatrixView) {
         guard a.rows > 0, b.columns > 0, a.columns > 0 else { return }
         switch step {
+        case .tiled where b.isTransposed:
+            // 4a has no packing to reorder B: one row-major copy of it, O(k·n) beside O(m·n·k).
+            var copy = Matrix(copying: b)
+            copy.withView { tiledProduct(alpha, a, $0, c, blocks: blocks) }
         case .tiled:
-            tiledProduct(a, b, c, blocks: blocks)
+            tiledProduct(alpha, a, b, c, blocks: blocks)
         case .packed:
-            packedProduct(a, b, c, blocks: blocks, threads: 1, kernel: plainKernel)
+            packedProduct(alpha, a, b, c, blocks: blocks, threads: 1, kernel: plainKernel)
         case .microKernel:
-            packedProduct(a, b, c, blocks: blocks, threads: 1, kernel: microKernel)
-        case .full where b.columns < MicroKernel.nr:
-            skinnyProduct(a, b, c, threads: threads)
+            packedProduct(alpha, a, b, c, blocks: blocks, threads: 1, kernel: microKernel)
+        case .full where b.columns < MicroKernel.nr && !a.isTransposed:
+            // The skinny path reads rows of A in place; a transposed A takes the packed path.
+            skinnyProduct(alpha, a, b, c, threads: threads)
         case .full:
-            packedProduct(a, b, c, blocks: blocks, threads: threads, kernel: microKernel)
+            packedProduct(alpha, a, b, c, blocks: blocks, threads: threads, kernel: microKernel)
         }
     }
 }
@@ -97,7 +115,8 @@ public struct BlockedMatmul: MatmulStage {
 /// Stage 3's i-k-j loops over blocks. Stage 3 streams all of B past every row of A; here an
 /// mc-row strip of A meets one block of B, `depth` rows by `width` columns, sized so that the
 /// row segment of C being updated stays in L1 (half of it) and the block of B in L2 (half of it).
-func tiledProduct(_ a: MatrixView, _ b: MatrixView, _ c: MatrixView, blocks: BlockSizes) {
+/// B and C are read along rows (not transposed); C += α·A·B.
+func tiledProduct(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c: MatrixView, blocks: BlockSizes) {
     let (m, k, n) = (a.rows, a.columns, b.columns)
     let float = MemoryLayout<Float>.size
     let width = min(n, CacheSizes.host.l1 / 2 / float)
@@ -111,7 +130,7 @@ func tiledProduct(_ a: MatrixView, _ b: MatrixView, _ c: MatrixView, blocks: Blo
                 for i in ic..<min(ic + blocks.mc, m) {          // Stage 3's i-k-j loops inside the block
                     let cRow = c.pointer(i, jc)
                     for p in pc..<pEnd {
-                        let aip = a[i, p]
+                        let aip = alpha * a[i, p]
                         let bRow = b.pointer(p, jc)
                         for j in 0..<columns { cRow[j] += aip * bRow[j] }
                     }
@@ -151,8 +170,8 @@ func plainKernel(depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
     }
 }
 
-/// C += A · B by the five-loop nest at the top of this file, with `kernel` on each mr × nr tile.
-func packedProduct(_ a: MatrixView, _ b: MatrixView, _ c: MatrixView, blocks: BlockSizes,
+/// C += α · A · B by the five-loop nest at the top of this file, with `kernel` on each mr × nr tile.
+func packedProduct(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c: MatrixView, blocks: BlockSizes,
                    threads: Int, kernel: TileKernel) {
     let (m, k, n) = (a.rows, a.columns, b.columns)
     let (mr, nr) = (MicroKernel.mr, MicroKernel.nr)
@@ -183,7 +202,7 @@ func packedProduct(_ a: MatrixView, _ b: MatrixView, _ c: MatrixView, blocks: Bl
                 let rows = min(m, microRows * t / count * mr)..<min(m, microRows * (t + 1) / count * mr)
                 for ic in stride(from: rows.lowerBound, to: rows.upperBound, by: mc) {
                     let height = min(mc, rows.upperBound - ic)
-                    packA(a.block(rows: ic..<ic + height, columns: pc..<pc + depth), into: packedA)
+                    packA(a.block(rows: ic..<ic + height, columns: pc..<pc + depth), into: packedA, alpha: alpha)
                     for jr in stride(from: 0, to: columns, by: nr) {
                         let tileColumns = min(nr, columns - jr)
                         let bPanel = UnsafePointer(packedB.base + jr * depth)

@@ -8,32 +8,6 @@
 
 import MatmulCore
 
-/// A row-major block of floats inside a larger matrix: element (i, j) is at `base[i * stride + j]`.
-///
-/// `@unchecked Sendable` because the threaded loops hand views to several threads: they read A
-/// and B, and each thread writes only its own rows of C (see `BlockedMatmul`).
-struct MatrixView: @unchecked Sendable {
-    let base: UnsafeMutablePointer<Float>
-    let rows: Int
-    let columns: Int
-    let stride: Int
-
-    /// The element pointer of (i, j).
-    @inline(__always)
-    func pointer(_ i: Int, _ j: Int) -> UnsafeMutablePointer<Float> { base + i * stride + j }
-
-    @inline(__always)
-    subscript(i: Int, j: Int) -> Float {
-        get { base[i * stride + j] }
-        nonmutating set { base[i * stride + j] = newValue }
-    }
-
-    /// The sub-block of `rows` × `columns`.
-    func block(rows: Range<Int>, columns: Range<Int>) -> MatrixView {
-        MatrixView(base: pointer(rows.lowerBound, columns.lowerBound), rows: rows.count, columns: columns.count, stride: stride)
-    }
-}
-
 /// C = A · B by `multiplyAdd(A, B, C)` on views of the three matrices, C starting at zero.
 /// Empty products need no call, and with k = 0 C stays zero.
 func product(_ a: Matrix, _ b: Matrix, _ shape: ProductShape,
@@ -44,34 +18,43 @@ func product(_ a: Matrix, _ b: Matrix, _ shape: ProductShape,
         b.withUnsafeBufferPointer { b in
             c.withUnsafeMutableBufferPointer { c in
                 // The views of A and B are only read; the casts to mutable are for the one view type.
-                multiplyAdd(MatrixView(base: UnsafeMutablePointer(mutating: a.baseAddress!), rows: shape.m, columns: shape.k, stride: shape.k),
-                            MatrixView(base: UnsafeMutablePointer(mutating: b.baseAddress!), rows: shape.k, columns: shape.n, stride: shape.n),
-                            MatrixView(base: c.baseAddress!, rows: shape.m, columns: shape.n, stride: shape.n))
+                multiplyAdd(MatrixView(unchecked: UnsafeMutablePointer(mutating: a.baseAddress!), rows: shape.m, columns: shape.k, stride: shape.k),
+                            MatrixView(unchecked: UnsafeMutablePointer(mutating: b.baseAddress!), rows: shape.k, columns: shape.n, stride: shape.n),
+                            MatrixView(unchecked: c.baseAddress!, rows: shape.m, columns: shape.n, stride: shape.n))
             }
         }
     }
     return c
 }
 
-/// Packs all of `a` (at most mc × kc) into micro-panels of `mr` rows: panel after panel, and
-/// within a panel column p after column p, `mr` floats each. Rows past the end are zeros.
-func packA(_ a: MatrixView, into buffer: UnsafeMutablePointer<Float>) {
+/// Packs all of `a` (at most mc × kc), times α, into micro-panels of `mr` rows: panel after
+/// panel, and within a panel column p after column p, `mr` floats each. Rows past the end are
+/// zeros. Scaling here costs one multiply per packed float and makes C += α·A·B free of any
+/// other pass; a transposed A is read column by column, which is then contiguous.
+func packA(_ a: MatrixView, into buffer: UnsafeMutablePointer<Float>, alpha: Float = 1) {
     let mr = MicroKernel.mr
     var out = buffer
     for top in Swift.stride(from: 0, to: a.rows, by: mr) {
         let rows = min(mr, a.rows - top)
-        if rows == mr {
+        if rows == mr && !a.isTransposed {
             // Six row pointers walking right together: the common case, no checks.
             let r0 = a.pointer(top, 0), r1 = a.pointer(top + 1, 0), r2 = a.pointer(top + 2, 0)
             let r3 = a.pointer(top + 3, 0), r4 = a.pointer(top + 4, 0), r5 = a.pointer(top + 5, 0)
             for p in 0..<a.columns {
-                out[0] = r0[p]; out[1] = r1[p]; out[2] = r2[p]
-                out[3] = r3[p]; out[4] = r4[p]; out[5] = r5[p]
+                out[0] = alpha * r0[p]; out[1] = alpha * r1[p]; out[2] = alpha * r2[p]
+                out[3] = alpha * r3[p]; out[4] = alpha * r4[p]; out[5] = alpha * r5[p]
+                out += mr
+            }
+        } else if rows == mr {
+            // Aᵀ stored row-major: the six entries of column p are neighbours in memory.
+            for p in 0..<a.columns {
+                let column = a.pointer(top, p)
+                for r in 0..<mr { out[r] = alpha * column[r] }
                 out += mr
             }
         } else {
             for p in 0..<a.columns {
-                for r in 0..<mr { out[r] = r < rows ? a[top + r, p] : 0 }
+                for r in 0..<mr { out[r] = r < rows ? alpha * a.pointer(top + r, p).pointee : 0 }
                 out += mr
             }
         }
@@ -87,6 +70,18 @@ func packB(_ b: MatrixView, into buffer: UnsafeMutablePointer<Float>, panels: Ra
         let left = panel * nr
         let columns = min(nr, b.columns - left)
         var out = buffer + panel * nr * b.rows
+        if b.isTransposed {
+            // Bᵀ stored row-major: column j of B is contiguous, so read down it and write across.
+            for j in 0..<nr {
+                if j < columns {
+                    let column = b.pointer(0, left + j)
+                    for p in 0..<b.rows { out[p * nr + j] = column[p] }
+                } else {
+                    for p in 0..<b.rows { out[p * nr + j] = 0 }
+                }
+            }
+            continue
+        }
         for p in 0..<b.rows {
             let row = b.pointer(p, left)
             if columns == nr {

@@ -14,26 +14,26 @@
 import CPrefetch
 import MatmulCore
 
-/// C += A · B for a B with few columns, reading A once, row pair by row pair; `threads`
-/// threads take contiguous ranges of rows.
-func skinnyProduct(_ a: MatrixView, _ b: MatrixView, _ c: MatrixView, threads: Int) {
+/// C += α · A · B for a B with few columns, reading A once, row pair by row pair; `threads`
+/// threads take contiguous ranges of rows. A's rows must be contiguous (A not transposed).
+func skinnyProduct(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c: MatrixView, threads: Int) {
     let (m, k, n) = (a.rows, a.columns, b.columns)
     // Bᵀ: column j of B becomes the contiguous row j, so a dot product reads both operands in order.
     let bt = UnsafeMutablePointer<Float>.allocate(capacity: n * k)
     defer { bt.deallocate() }
     for p in 0..<k {
-        for j in 0..<n { bt[j * k + p] = b[p, j] }
+        for j in 0..<n { bt[j * k + p] = b.pointer(p, j).pointee }
     }
-    let transposed = MatrixView(base: bt, rows: n, columns: k, stride: k)
+    let transposed = MatrixView(unchecked: bt, rows: n, columns: k, stride: k)
     let pairs = (m + 1) / 2
     forEachThread(threads) { t, count in
         let rows = (pairs * t / count * 2)..<min(m, pairs * (t + 1) / count * 2)
-        skinnyRows(a, transposed, c, rows: rows)
+        skinnyRows(alpha, a, transposed, c, rows: rows)
     }
 }
 
-/// Rows `rows` of C += A · B, with B given as Bᵀ (`bt`, n × k).
-private func skinnyRows(_ a: MatrixView, _ bt: MatrixView, _ c: MatrixView, rows: Range<Int>) {
+/// Rows `rows` of C += α · A · B, with B given as Bᵀ (`bt`, n × k).
+private func skinnyRows(_ alpha: Float, _ a: MatrixView, _ bt: MatrixView, _ c: MatrixView, rows: Range<Int>) {
     let n = bt.rows
     var sums = (Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0))
     withUnsafeMutableBytes(of: &sums) { raw in
@@ -51,8 +51,8 @@ private func skinnyRows(_ a: MatrixView, _ bt: MatrixView, _ c: MatrixView, rows
                 dotKernel(depth: a.columns, UnsafePointer(a.pointer(i, 0)), UnsafePointer(a.pointer(second, 0)),
                           column(0), column(1), column(2), column(3), column(4), out: out, prefetch: prefetch)
                 for j in 0..<min(5, n - left) {
-                    c[i, left + j] += out[j]
-                    if second != i { c[second, left + j] += out[5 + j] }
+                    c.pointer(i, left + j).pointee += alpha * out[j]
+                    if second != i { c.pointer(second, left + j).pointee += alpha * out[5 + j] }
                 }
             }
         }

@@ -64,17 +64,31 @@ public struct StrassenMatmul: MatmulStage {
     /// `a · b`. Complexity: O(n^2.81) time above the crossover; O(n²) extra memory.
     public func multiply(_ a: Matrix, _ b: Matrix) throws -> Matrix {
         let shape = try ProductShape(a, b)
-        let levels = levels(m: shape.m, k: shape.k, n: shape.n)
-        guard levels > 0, strassenIsSafe(a, b, k: shape.k, levels: levels) else {
-            return try base.multiply(a, b)
-        }
-        return product(a, b, shape, multiplyAdd)
+        return product(a, b, shape) { multiplyAdd(1, $0, $1, $2) }
     }
 
-    /// C += A · B, recursively.
-    func multiplyAdd(_ a: MatrixView, _ b: MatrixView, _ c: MatrixView) {
+    /// C ← α·A·B + β·C: C scaled by β, then α·A·B added by the recursion (or by Stage 4 below
+    /// the crossover, or when the operands hold NaN, Inf or entries large enough to overflow).
+    public func gemm(alpha: Float, _ a: MatrixView, _ b: MatrixView, beta: Float, _ c: MatrixView) throws {
+        let shape = try GEMMShape(a, b, c)
+        if c.isTransposed {
+            return try gemm(alpha: alpha, b.transposed(), a.transposed(), beta: beta, c.transposed())
+        }
+        c.scale(by: beta)
+        if shape.needsProduct(alpha: alpha) { multiplyAdd(alpha, a, b, c) }
+    }
+
+    /// C += α · A · B: Strassen at the top when it is safe for these operands, Stage 4 otherwise.
+    func multiplyAdd(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c: MatrixView) {
+        let levels = levels(m: a.rows, k: a.columns, n: b.columns)
+        guard levels > 0, strassenIsSafe(a, b, levels: levels) else { return base.multiplyAdd(alpha, a, b, c) }
+        recurse(alpha, a, b, c)
+    }
+
+    /// C += α · A · B, recursively.
+    func recurse(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c: MatrixView) {
         let (m, k, n) = (a.rows, a.columns, b.columns)
-        guard min(m, k, n) > crossover else { return base.multiplyAdd(a, b, c) }
+        guard min(m, k, n) > crossover else { return base.multiplyAdd(alpha, a, b, c) }
         // Halves, rounded up: with an odd size the second half is one shorter, and the sums
         // below treat its missing last row or column as zeros.
         let (m2, k2, n2) = ((m + 1) / 2, (k + 1) / 2, (n + 1) / 2)
@@ -88,18 +102,18 @@ public struct StrassenMatmul: MatmulStage {
 
         let s = Buffer(count: m2 * k2), t = Buffer(count: k2 * n2), p = Buffer(count: m2 * n2)
         defer { s.free(); t.free(); p.free() }
-        let sv = MatrixView(base: s.base, rows: m2, columns: k2, stride: k2)
-        let tv = MatrixView(base: t.base, rows: k2, columns: n2, stride: n2)
-        let pv = MatrixView(base: p.base, rows: m2, columns: n2, stride: n2)
+        let sv = MatrixView(unchecked: s.base, rows: m2, columns: k2, stride: k2)
+        let tv = MatrixView(unchecked: t.base, rows: k2, columns: n2, stride: n2)
+        let pv = MatrixView(unchecked: p.base, rows: m2, columns: n2, stride: n2)
 
-        /// M = (x + sign·y)(z + sign·w), then C quarters += sign · M.
+        /// M = (x + sign·y)(z + sign·w), then C quarters += α · sign · M.
         func product(_ left: (MatrixView, MatrixView?, Float), _ right: (MatrixView, MatrixView?, Float),
                      into targets: [(MatrixView, Float)]) {
             combine(left.0, left.1, left.2, into: sv)
             combine(right.0, right.1, right.2, into: tv)
             pv.base.update(repeating: 0, count: m2 * n2)
-            multiplyAdd(sv, tv, pv)
-            for (target, sign) in targets { accumulate(pv, sign, into: target) }
+            recurse(1, sv, tv, pv)
+            for (target, sign) in targets { accumulate(pv, alpha * sign, into: target) }
         }
         product((a11, a22, 1), (b11, b22, 1), into: [(c11, 1), (c22, 1)])    // M1
         product((a21, a22, 1), (b11, nil, 1), into: [(c21, 1), (c22, -1)])   // M2
@@ -112,18 +126,26 @@ public struct StrassenMatmul: MatmulStage {
 }
 
 /// `out` = x + sign·y, where x and y may be smaller than `out` (by the odd row or column) and
-/// count as zero outside themselves.
+/// count as zero outside themselves. x and y are quarters of A or B, so they may be transposed.
 private func combine(_ x: MatrixView, _ y: MatrixView?, _ sign: Float, into out: MatrixView) {
     for i in 0..<out.rows {
         let row = out.pointer(i, 0)
         row.update(repeating: 0, count: out.columns)
         if i < x.rows {
-            let xr = x.pointer(i, 0)
-            for j in 0..<x.columns { row[j] = xr[j] }
+            let (xr, step) = (x.pointer(i, 0), x.columnStride)
+            if step == 1 {
+                for j in 0..<x.columns { row[j] = xr[j] }
+            } else {
+                for j in 0..<x.columns { row[j] = xr[j * step] }
+            }
         }
         if let y, i < y.rows {
-            let yr = y.pointer(i, 0)
-            for j in 0..<y.columns { row[j] += sign * yr[j] }
+            let (yr, step) = (y.pointer(i, 0), y.columnStride)
+            if step == 1 {
+                for j in 0..<y.columns { row[j] += sign * yr[j] }
+            } else {
+                for j in 0..<y.columns { row[j] += sign * yr[j * step] }
+            }
         }
     }
 }
@@ -139,17 +161,20 @@ private func accumulate(_ p: MatrixView, _ sign: Float, into target: MatrixView)
 /// True when every entry is finite and no sum inside the recursion can overflow: entries of
 /// the leaf operands grow at most 2× per level, and C's quarters sum at most 4 products per
 /// level, so |any intermediate| ≤ k · 16^levels · max|A| · max|B|.
-func strassenIsSafe(_ a: Matrix, _ b: Matrix, k: Int, levels: Int) -> Bool {
-    func largest(_ m: Matrix) -> Float? {
+func strassenIsSafe(_ a: MatrixView, _ b: MatrixView, levels: Int) -> Bool {
+    func largest(_ m: MatrixView) -> Float? {
         var largest: Float = 0
-        for x in m.elements {
-            guard x.isFinite else { return nil }
-            largest = max(largest, abs(x))
+        for i in 0..<m.rows {
+            for j in 0..<m.columns {
+                let x = m.pointer(i, j).pointee
+                guard x.isFinite else { return nil }
+                largest = max(largest, abs(x))
+            }
         }
         return largest
     }
     guard let maxA = largest(a), let maxB = largest(b) else { return false }
-    let bound = Double(k) * pow16(levels) * Double(maxA) * Double(maxB)
+    let bound = Double(a.columns) * pow16(levels) * Double(maxA) * Double(maxB)
     return bound < Double(Float.greatestFiniteMagnitude)
 }
 

@@ -72,6 +72,32 @@ public struct BLASMatmul: MatmulStage {
         }
         return c
     }
+
+    /// C ← α·A·B + β·C: `cblas_sgemm` with the views' leading dimensions and transposes passed
+    /// straight through, the call Stage 5 was always making with α = 1, β = 0.
+    /// - Throws: as `multiply`; also `.tooLarge` when a leading dimension exceeds `Int32.max`.
+    public func gemm(alpha: Float, _ a: MatrixView, _ b: MatrixView, beta: Float, _ c: MatrixView) throws {
+        let shape = try GEMMShape(a, b, c)
+        // A column-major C: Cᵀ = Bᵀ·Aᵀ on the same memory, so every call below is row-major.
+        if c.isTransposed {
+            return try gemm(alpha: alpha, b.transposed(), a.transposed(), beta: beta, c.transposed())
+        }
+        let limit = Int(Int32.max)
+        for view in [a, b, c] where max(view.rows, view.columns, view.stride) > limit {
+            throw MatmulError.tooLarge(view.shape, limit: limit)
+        }
+        if let reason = Self.unsupportedCore { throw BLASError(reason: reason) }
+        // α = 0 (or k = 0) is C ← β·C, done here: Debian's OpenBLAS 0.3.21 still multiplies
+        // with α = 0, so a NaN in A or B would reach C, against BLAS's rule that A and B are not
+        // read (the shared GEMM checks caught it: GEMMCheck's "NaN in A and B" case).
+        guard shape.needsProduct(alpha: alpha) else { return c.scale(by: beta) }
+        func transpose(_ view: MatrixView) -> CBLAS_TRANSPOSE { view.isTransposed ? CblasTrans : CblasNoTrans }
+        openBLASLock.withLock { _ in
+            openblas_set_num_threads(Int32(threads))
+            cblas_sgemm(CblasRowMajor, transpose(a), transpose(b), Int32(shape.m), Int32(shape.n), Int32(shape.k),
+                        alpha, a.base, Int32(a.stride), b.base, Int32(b.stride), beta, c.base, Int32(c.stride))
+        }
+    }
 }
 
 /// OpenBLAS cannot run on this machine as configured; the reason says what to change.
