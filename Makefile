@@ -6,9 +6,12 @@
 #   make python             fastai lesson 11's Python steps beside Swift's stages, one run (scripts/lesson11.py)
 #   make nvrtc              fetches NVIDIA's NVRTC into .deps/ (89.6 MB) and runs Stage 6's tests, the
 #                           CUDA compile checks included (CI does this; `make test` does not fetch it)
+#   make blas               builds libMatmulBLAS.so (sgemm_ and cblas_sgemm over Stage 4) and prints its path
+#   make blas-test          the reference BLAS test programs judge it (scripts/blas-tests.sh; CI runs it)
+#   make numpy              NumPy's `@` with its own BLAS and with libMatmulBLAS, compared (scripts/numpy-blas.py)
 #   make gpu-check          builds .build-portable/release/gpu-check: Stage 6's self-check, one file
 #                           to copy to a GPU machine that has no Swift (lessons/06-gpu.md)
-.PHONY: speedup test deps nvrtc gpu-check check-lessons python
+.PHONY: speedup test deps nvrtc gpu-check check-lessons python blas blas-test numpy
 
 speedup: deps
 	swift run -c release speedup $(ARGS)
@@ -28,6 +31,20 @@ check-lessons:
 
 python: deps
 	python3 scripts/lesson11.py --swift
+
+# The library is a release build: it is what a program's products will run on.
+blas: deps
+	swift build -c release --product MatmulBLAS
+	@echo "built $$(swift build -c release --show-bin-path)/libMatmulBLAS.so"
+	@echo "use it: LD_PRELOAD=$$(swift build -c release --show-bin-path)/libMatmulBLAS.so your-program"
+
+blas-test: blas
+	@scripts/install-deps.sh --blas
+	scripts/blas-tests.sh "$$(swift build -c release --show-bin-path)/libMatmulBLAS.so"
+
+numpy: blas
+	@scripts/install-deps.sh --blas
+	/usr/bin/python3 scripts/numpy-blas.py --library "$$(swift build -c release --show-bin-path)/libMatmulBLAS.so" $(ARGS)
 
 # Swift's runtime linked in (--static-swift-stdlib) and no -march=native (MATMUL_PORTABLE), so the
 # binary runs on any x86-64 Linux; its own build folder keeps the native build untouched.

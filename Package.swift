@@ -15,6 +15,8 @@ let package = Package(
         .executable(name: "speedup", targets: ["speedup"]),
         .executable(name: "gpu-check", targets: ["gpu-check"]),
         .executable(name: "lesson-check", targets: ["lesson-check"]),
+        // A drop-in BLAS: sgemm_ and cblas_sgemm served by Stage 4 (`make blas`, lessons/05-blas.md).
+        .library(name: "MatmulBLAS", type: .dynamic, targets: ["MatmulBLAS"]),
     ],
     targets: [
         // The core every stage shares: Matrix, MatmulError, the MatmulStage contract, FLOP helpers.
@@ -50,6 +52,12 @@ let package = Package(
         // Keeps the lessons honest: their code excerpts and commands are checked against the code.
         .target(name: "LessonCheck", dependencies: ["Runner"]),
         .executableTarget(name: "lesson-check", dependencies: ["LessonCheck"]),
+
+        // libMatmulBLAS: the BLAS interface (sgemm_, cblas_sgemm) over Stage 4, 4s or your kernel.
+        .target(name: "MatmulBLAS", dependencies: ["MatmulCore", "Stage4Blocked", "YourTurn", "CBLASCallbacks"],
+                swiftSettings: hostCPU),
+        // Not a library: the C calls through which it reports bad arguments (xerbla_, cblas_xerbla).
+        .systemLibrary(name: "CBLASCallbacks"),
 
         // Shared conformance checks, used only by the test targets.
         .target(name: "MatmulTesting", dependencies: ["MatmulCore", "Stage1Loops"]),

@@ -6,17 +6,21 @@
 # With --nvrtc, or where CI is set: also NVIDIA's NVRTC from PyPI into .deps/nvrtc (it compiles
 #   the CUDA kernels, so their tests run without a GPU; an 89.6 MB download, 227 MB unpacked).
 # With --ci, or where CI is set: also librsvg2-bin (the chart test renders the SVG to a PNG).
+# With --blas (and --ci, or where CI is set): the reference BLAS tests (libblas-test, libblas3)
+#   and Debian's NumPy (python3-numpy), which judge and use libMatmulBLAS (`make blas-test`, `make numpy`).
 # As root it uses apt-get; otherwise sudo; failing both it prints the exact command to run.
 set -euo pipefail
 
 nvrtc=no
 chart=no
-[ -n "${CI:-}" ] && nvrtc=yes && chart=yes
+blas=no
+[ -n "${CI:-}" ] && nvrtc=yes && chart=yes && blas=yes
 for argument in "$@"; do
   case "$argument" in
     --nvrtc) nvrtc=yes ;;
-    --ci) nvrtc=yes; chart=yes ;;
-    *) echo "usage: scripts/install-deps.sh [--nvrtc] [--ci]" >&2; exit 2 ;;
+    --blas) blas=yes ;;
+    --ci) nvrtc=yes; chart=yes; blas=yes ;;
+    *) echo "usage: scripts/install-deps.sh [--nvrtc] [--blas] [--ci]" >&2; exit 2 ;;
   esac
 done
 
@@ -32,6 +36,12 @@ fi
 compgen -G '/usr/lib/*/libOpenCL.so.1' >/dev/null || missing+=(ocl-icd-libopencl1)
 [ -e /etc/OpenCL/vendors/pocl.icd ] || missing+=(pocl-opencl-icd)
 [ "$chart" = yes ] && ! command -v rsvg-convert >/dev/null 2>&1 && missing+=(librsvg2-bin)
+if [ "$blas" = yes ]; then
+  [ -x /usr/lib/x86_64-linux-gnu/blas/xblat3s ] || missing+=(libblas-test)
+  [ -e /usr/lib/x86_64-linux-gnu/blas/libblas.so.3 ] || missing+=(libblas3)
+  # Debian's NumPy, in Debian's Python: /usr/bin/python3 (a python3 earlier on PATH may be another one).
+  /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1 || missing+=(python3-numpy)
+fi
 
 # NVRTC from PyPI: the Stage 6 tests compile every CUDA kernel with it. Without it those tests
 # are skipped, saying so; `make nvrtc` fetches it and runs them.
