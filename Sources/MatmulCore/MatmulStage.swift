@@ -15,6 +15,23 @@ public protocol MatmulStage: Sendable {
     var note: String? { get }
     /// Which row the speedup table's "× prev" compares this stage's row with.
     var baseline: Baseline { get }
+    /// What runs it: "CPU" (`MatmulFamily.cpu`, the default) or a GPU API ("CUDA", "OpenCL").
+    /// Rows compare within a family; % of peak is the host CPU's, so it is shown for CPU rows only.
+    var family: String { get }
+    /// Why it cannot run here now (no driver, no device, not written yet), or nil when it can.
+    var unavailableReason: String? { get }
+    /// Whether a run that names no stages includes it (default true; your kernel, once written).
+    var isListedByDefault: Bool { get }
+    /// A step on the way to its stage's full form (4a–4c build up Stage 4): the table shows it,
+    /// the chart's view across sizes leaves it out.
+    var isLessonStep: Bool { get }
+
+    /// Work done once before anything is timed, such as compiling a GPU kernel. Default: nothing.
+    func prepare() throws
+    /// The product set up to be run again and again with its operands already where the stage
+    /// computes (a GPU's memory), so that a timing can leave the copies out; nil (the default)
+    /// when the stage is timed through `multiply`, whole.
+    func placedProduct(_ a: Matrix, _ b: Matrix) throws -> (any PlacedProduct)?
 
     /// The product `a · b`.
     /// - Throws: `MatmulError.shapeMismatch` when `a.columns != b.rows`.
@@ -35,8 +52,14 @@ public protocol MatmulStage: Sendable {
 extension MatmulStage {
     public var threads: Int { 1 }
     public var note: String? { nil }
-    /// A CPU stage: compared with the CPU stage before it, in lesson order.
-    public var baseline: Baseline { .previous(family: "CPU") }
+    /// Compared with the stage before it of the same family, in lesson order.
+    public var baseline: Baseline { .previous(family: family) }
+    public var family: String { MatmulFamily.cpu }
+    public var unavailableReason: String? { nil }
+    public var isListedByDefault: Bool { true }
+    public var isLessonStep: Bool { false }
+    public func prepare() throws {}
+    public func placedProduct(_ a: Matrix, _ b: Matrix) throws -> (any PlacedProduct)? { nil }
 
     /// The stage number: the leading digits of `id` ("4" for "4s").
     public var number: Int { Int(id.prefix { $0.isNumber }) ?? 0 }
@@ -57,6 +80,22 @@ extension MatmulStage {
             }
         }
     }
+}
+
+/// The family of the stages that run on the host CPU.
+public enum MatmulFamily {
+    public static let cpu = "CPU"
+}
+
+/// A product whose operands a stage has placed where it computes (a GPU's memory): run it as
+/// often as a timing needs, then fetch C once.
+public protocol PlacedProduct: AnyObject {
+    /// Computes the product once and waits for it to finish.
+    func run() throws
+    /// C, fetched from where it was computed.
+    func result() throws -> Matrix
+    /// Seconds the copies took: A and B there, and the last fetch of C back.
+    var copySeconds: Double { get }
 }
 
 /// Which row of a product the speedup table's "× prev" compares a stage's row with: the step

@@ -1,4 +1,5 @@
 import Foundation
+import MatmulCore
 
 /// `speedup --chart FILE`: the run's rows drawn as one SVG file, with no library and no script,
 /// so it opens in any browser and shows on GitHub.
@@ -63,8 +64,12 @@ func drawChart(_ rows: [Row], context: RunContext, command: String) -> (svg: SVG
     let lines = sizeLines(rows, peak: context.peakGFLOPSPerCore)
     let drawn = lines.isEmpty ? "no stage reaches 5% of one core's peak on a square product"
         : lines.map(\.label).joined(separator: ", ")
+    // Name what is left out only when the run has it.
+    let leftOut = rows.map(\.stage).uniqued().filter { leftOutOfSizeView.contains($0) }
+    let without = leftOut.isEmpty ? "" : ", without \(leftOut.joined(separator: ", ")) (lesson steps and kernels timed again "
+        + "with their copies: view 1 has them)"
     y = caption(&svg, "2. GFLOP/s against the size n of the square products (n×n · n×n), for \(drawn): each stage whose "
-                + "best reaches 5% of one core's peak, without Stage 4's steps 4a–4c and the +copies rows (view 1 has them).", y: y)
+                + "best reaches 5% of one core's peak\(without).", y: y)
     y += sizePanel(&svg, lines: lines, rows: rows, x: 20, y: y, width: width - 40, height: 360, context: context)
     return (svg, y + 20)
 }
@@ -86,19 +91,39 @@ func stageLabel(_ row: Row) -> String {
     return name.hasPrefix(row.stage) ? name : "\(row.stage) \(name)"
 }
 
-/// Each stage's colour, the same in both views: Stage 4's steps in greens that darken towards
-/// 4, the CUDA kernels in blues, the OpenCL kernels in purples, each "+copies" row a paler
-/// shade of its kernel, your kernel in black. A stage this list does not know gets a grey.
+/// Each stage's colour, the same in both views: one palette per family, taken in lesson order.
+/// CPU stages go grey, brown, orange, then Stage 4's steps in greens that darken towards 4,
+/// Strassen cyan, BLAS red, your kernel black; CUDA's kernels in blues, OpenCL's in purples,
+/// each "+copies" row a paler shade. A stage the list does not know gets a grey.
 func stageColor(_ stage: String) -> String {
-    let colors: [String: String] = [
-        "1": "#7f7f7f", "2": "#8c564b", "3": "#ff7f0e",
-        "4a": "#a1d99b", "4b": "#74c476", "4c": "#31a354", "4": "#006d2c", "4s": "#17becf", "5": "#d62728",
-        "6a": "#9ecae1", "6b": "#6baed6", "6c": "#3182bd", "6d": "#08519c", "6d+copies": "#c6dbef", "6cublas": "#e377c2",
-        "6a.cl": "#bcbddc", "6b.cl": "#9e9ac8", "6c.cl": "#756bb1", "6d.cl": "#54278f", "6d.cl+copies": "#dadaeb",
-        "you": "#000000",
-    ]
-    return colors[stage] ?? "#bdbdbd"
+    stageColors[stage] ?? "#bdbdbd"
 }
+
+private let palettes: [String: [String]] = [
+    MatmulFamily.cpu: ["#7f7f7f", "#8c564b", "#ff7f0e", "#a1d99b", "#74c476", "#31a354", "#006d2c", "#17becf",
+                       "#d62728", "#000000"],
+    "CUDA": ["#9ecae1", "#6baed6", "#3182bd", "#08519c", "#c6dbef", "#e377c2"],
+    "OpenCL": ["#bcbddc", "#9e9ac8", "#756bb1", "#54278f", "#dadaeb"],
+]
+
+/// Stage id → colour: the n-th stage of a family in the stage list gets its palette's n-th colour.
+private let stageColors: [String: String] = {
+    var colors: [String: String] = [:]
+    var used: [String: Int] = [:]
+    for stage in allStages(threads: 1) {
+        let index = used[stage.family, default: 0]
+        used[stage.family] = index + 1
+        if let palette = palettes[stage.family], index < palette.count { colors[stage.id] = palette[index] }
+    }
+    return colors
+}()
+
+/// The stages view 2 leaves out: the lesson's steps (4a–4c: the way to 4, shown in view 1) and
+/// rows that time another stage's kernel again (+copies).
+private let leftOutOfSizeView: Set<String> = Set(allStages(threads: 1).filter { stage in
+    if case .stage = stage.baseline { return true }
+    return stage.isLessonStep
+}.map(\.id))
 
 /// One product's horizontal bars; returns the panel's height.
 private func stagePanel(_ svg: inout SVG, title: String, rows: [Row], x: Double, y: Double, width: Double,
@@ -157,7 +182,7 @@ struct SizeLine {
 func sizeLines(_ rows: [Row], peak: Double) -> [SizeLine] {
     let square = squareRows(rows)
     var lines: [SizeLine] = []
-    for stage in square.map(\.stage).uniqued() where !["4a", "4b", "4c"].contains(stage) && !stage.hasSuffix("+copies") {
+    for stage in square.map(\.stage).uniqued() where !leftOutOfSizeView.contains(stage) {
         let points = square.filter { $0.stage == stage }
             .map { (n: Int($0.shapeID.split(separator: "x")[0])!, gflops: $0.gflops!) }
             .sorted { $0.n < $1.n }

@@ -2,7 +2,6 @@ import Foundation
 import MatmulCore
 import Stage4Blocked
 import Stage5BLAS
-import Stage6GPU
 
 /// Runs every chosen stage on every chosen product and returns the table's rows, in order.
 ///
@@ -58,7 +57,7 @@ public func runSpeedup(_ options: Options, progress: (String) -> Void) throws ->
                 var row = Row(workload: workload.name, shape: shape.description, shapeID: id,
                               stage: stage.id, name: stage.name, change: stage.change, threads: stage.threads,
                               notes: [stage.note ?? ""])
-                if let gpu = stage as? GPUMatmul { try gpu.compile() }   // once, never timed
+                try stage.prepare()   // once, never timed (GPU kernels compile here)
                 let (estimate, probeRows) = try estimateSeconds(stage, problem)
                 if estimate > options.maxSeconds {
                     row.notes = ["skipped: about \(duration(estimate)) a run (timed on \(probeRows) of \(shape.m) rows); "
@@ -82,10 +81,11 @@ public func runSpeedup(_ options: Options, progress: (String) -> Void) throws ->
                      + "[\(index + 1)/\(cells.count)] \(row.workload) \(row.shape), stage \(row.stage) \(row.name)"
                      + (cell.estimate > 1 ? " (about \(duration(cell.estimate)) a run)" : ""))
             let timing: Timing
-            if let gpu = cell.stage as? GPUMatmul, !gpu.timesCopies {
-                let (kernel, copyTime) = try timeOnDevice(gpu, cell.problem.a, cell.problem.b, repeats: options.repeats)
-                timing = kernel
-                copies[cell.row] = min(copies[cell.row] ?? .infinity, copyTime)
+            if let placed = try cell.stage.placedProduct(cell.problem.a, cell.problem.b) {
+                // The computation alone (a GPU kernel with its operands resident); the copies beside it.
+                timing = try timePlaced(placed, repeats: options.repeats)
+                _ = try placed.result()
+                copies[cell.row] = min(copies[cell.row] ?? .infinity, placed.copySeconds)
             } else {
                 timing = try timeProduct(cell.stage, cell.problem.a, cell.problem.b, repeats: options.repeats)
             }
@@ -109,7 +109,7 @@ public func runSpeedup(_ options: Options, progress: (String) -> Void) throws ->
         row.gflops = gflops
         row.gbps = gbps
         // The peak is this CPU's; a GPU row's % of it would mean nothing.
-        row.pctPeak = cell.stage.number == 6 ? nil : gflops / (context.peakGFLOPSPerCore * Double(cell.stage.threads)) * 100
+        row.pctPeak = cell.stage.family != MatmulFamily.cpu ? nil : gflops / (context.peakGFLOPSPerCore * Double(cell.stage.threads)) * 100
         row.memoryBound = cell.memoryBound
         row.copyMs = copies[cell.row].map { $0 * 1e3 }
         row.readMs = cell.floor.map { $0 * 1e3 }
@@ -123,7 +123,7 @@ public func runSpeedup(_ options: Options, progress: (String) -> Void) throws ->
         let product = rows[cells[first].row].workload + rows[cells[first].row].shape
         let end = cells[first...].firstIndex { rows[$0.row].workload + rows[$0.row].shape != product } ?? cells.count
         let timed = cells[first..<end].map { (id: $0.stage.id, baseline: $0.stage.baseline, median: rows[$0.row].medianMs!) }
-        let loops = timed.first { $0.id == "1" }?.median
+        let loops = timed.first { $0.id == referenceStageID }?.median
         for (index, cell) in cells[first..<end].enumerated() {
             rows[cell.row].xLoops = loops.map { $0 / timed[index].median }
             if let other = comparedRow(index, in: timed) {
@@ -282,10 +282,4 @@ public var isDebugBuild: Bool {
     #else
     false
     #endif
-}
-
-/// Keeps a value alive so the products that produced it cannot be optimized away.
-@inline(never)
-func blackHole(_ value: Float) {
-    if value == .greatestFiniteMagnitude { print("", terminator: "") }
 }

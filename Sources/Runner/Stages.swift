@@ -26,31 +26,20 @@ public func allStages(threads: Int, blocks: BlockSizes = .host,
         BlockedMatmul(step: .full, threads: threads, blocks: blocks),
         StrassenMatmul(crossover: crossover, threads: threads, blocks: blocks),
         BLASMatmul(threads: threads),
-    ] + gpuStages + [YourMatmul(threads: threads)]
+    ] + GPUMatmul.allStages + [YourMatmul(threads: threads)]
 }
 
-/// The stages a run with `options` times, in order. With no --stages, your kernel joins the table
-/// once it is written; `--stages you` always asks for it (and its row says when it is not written).
+/// The stage whose time the table's "× loops" divides by: the first in the list, the loop version.
+let referenceStageID = allStages(threads: 1)[0].id
+
+/// The stages a run with `options` times, in order. With no --stages, the stages listed by
+/// default (your kernel joins once it is written); `--stages you` always asks for it (and its
+/// row says when it is not written).
 func chosenStages(_ options: Options) -> [any MatmulStage] {
     allStages(threads: options.threads, blocks: options.blocks ?? .host,
               crossover: options.crossover ?? StrassenMatmul.measuredCrossover).filter {
-        options.stages?.contains($0.id) ?? ($0.id != "you" || YourMatmul.isWritten)
+        options.stages?.contains($0.id) ?? $0.isListedByDefault
     }
-}
-
-/// Why `stage` cannot run on this machine now, or nil if it can.
-func unavailableReason(_ stage: any MatmulStage) -> String? {
-    if let gpu = stage as? GPUMatmul { return gpu.unavailableReason }
-    if stage is YourMatmul, !YourMatmul.isWritten { return NotImplementedYet.reason }
-    return nil
-}
-
-/// Stage 6: the four hand-written kernels and cuBLAS on CUDA, then the kernels on OpenCL; each
-/// backend's best kernel once more with the host↔device copies timed.
-let gpuStages: [any MatmulStage] = [GPUMatmul.API.cuda, .openCL].flatMap { api -> [any MatmulStage] in
-    GPUKernel.allCases.map { GPUMatmul(api, .kernel($0)) }
-        + [GPUMatmul(api, .kernel(.registerTiles), timesCopies: true)]
-        + (api == .cuda ? [GPUMatmul(.cuda, .cuBLAS)] : [])
 }
 
 /// One line of the table-to-be: a stage to time, or several stages skipped for one reason.
@@ -68,12 +57,13 @@ func tableEntries(_ stages: [any MatmulStage]) -> [TableEntry] {
     var group: (first: any MatmulStage, last: any MatmulStage, reason: String)?
     func close() {
         guard let (first, last, reason) = group else { return }
-        let name = (first as? GPUMatmul).map { $0.api == .cuda ? "CUDA" : "OpenCL" } ?? first.name
+        // GPU kernels skipped are named by their API; a CPU stage by its name.
+        let name = first.family == MatmulFamily.cpu ? first.name : first.family
         entries.append(.skipped(ids: first.id == last.id ? first.id : "\(first.id)…\(last.id)", name: name, reason: reason))
         group = nil
     }
     for stage in stages {
-        let reason = unavailableReason(stage)
+        let reason = stage.unavailableReason
         if let reason, let current = group, current.reason == reason {
             group = (current.first, stage, reason)
             continue

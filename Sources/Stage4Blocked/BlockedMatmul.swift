@@ -68,6 +68,9 @@ public struct BlockedMatmul: MatmulStage {
 
     public var note: String? { step == .tiled ? nil : "\(blocks)" }
 
+    /// 4a–4c are the lesson's steps towards 4.
+    public var isLessonStep: Bool { step != .full }
+
     /// `a · b`. Complexity: O(m·n·k) time; O(kc·nc + threads·mc·kc) floats of packing buffers.
     public func multiply(_ a: Matrix, _ b: Matrix) throws -> Matrix {
         let shape = try ProductShape(a, b)

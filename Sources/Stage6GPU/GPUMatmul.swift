@@ -80,7 +80,28 @@ public struct GPUMatmul: MatmulStage {
     /// A kernel is compared with the kernel before it on the same API (cuBLAS with the last
     /// hand-written one); a "+copies" row with the same kernel timed without its copies.
     public var baseline: Baseline {
-        timesCopies ? .stage(id: GPUMatmul(api, code).id) : .previous(family: api == .cuda ? "CUDA" : "OpenCL")
+        timesCopies ? .stage(id: GPUMatmul(api, code).id) : .previous(family: family)
+    }
+
+    /// The GPU API: each API's kernels are compared among themselves.
+    public var family: String { api == .cuda ? "CUDA" : "OpenCL" }
+
+    /// Stage 6 in lesson order, the one list of it (the runner's table and gpu-check use it): the
+    /// four hand-written kernels and cuBLAS on CUDA, then the kernels on OpenCL; each API's best
+    /// kernel once more with the host↔device copies timed.
+    public static let allStages: [GPUMatmul] = API.allCases.flatMap { api in
+        GPUKernel.allCases.map { GPUMatmul(api, .kernel($0)) }
+            + [GPUMatmul(api, .kernel(.registerTiles), timesCopies: true)]
+            + (api == .cuda ? [GPUMatmul(.cuda, .cuBLAS)] : [])
+    }
+
+    /// Compiles the kernel (`compile()`), so that no timing includes it.
+    public func prepare() throws { try compile() }
+
+    /// The kernel alone is timed, with A, B and C resident on the device; a "+copies" row is
+    /// timed through `multiply`, copies included.
+    public func placedProduct(_ a: Matrix, _ b: Matrix) throws -> (any PlacedProduct)? {
+        timesCopies ? nil : try ResidentProduct(self, a, b)
     }
 
     /// Why this stage cannot run on this machine (no driver, no device, no cuBLAS), or nil if it can.
@@ -112,12 +133,14 @@ public struct GPUMatmul: MatmulStage {
 
 /// One product kept on the device: A and B copied there once, then the kernel run as often as
 /// wanted, C copied back on request. The runner times `run()` alone for the kernel rows.
-public final class ResidentProduct: @unchecked Sendable {
+public final class ResidentProduct: PlacedProduct, @unchecked Sendable {
     public let shape: ProductShape
     /// Seconds the copies of A and B to the device took.
     public private(set) var uploadSeconds = 0.0
     /// Seconds the last copy of C from the device took.
     public private(set) var downloadSeconds = 0.0
+    /// Both copies: what `multiply` pays on top of the kernel.
+    public var copySeconds: Double { uploadSeconds + downloadSeconds }
 
     private let stage: GPUMatmul
     private let backend: (any Backend)?

@@ -14,8 +14,8 @@ let usage = """
     usage: gpu-check [--size N]... [--repeat R]
 
     Checks each Stage 6 kernel (CUDA 6a–6d and cuBLAS, OpenCL 6a.cl–6d.cl) against the CPU, then
-    times them on n×n · n×n products with A, B and C on the device (median of R runs, after one
-    warm-up; compilation is never timed) and prints GFLOP/s, × 6a and % of cuBLAS.
+    times them on n×n · n×n products with A, B and C on the device (median of R samples, after one
+    warm-up, timed as speedup times; compilation is never timed) and prints GFLOP/s, × 6a and % of cuBLAS.
 
       --size N     a square size to time (repeatable; default 1024 and 4096 on CUDA, 512 otherwise)
       --repeat R   timed runs per row (default 10)
@@ -39,9 +39,10 @@ print("gpu-check, \(date)")
 // 1. Which backends are here.
 var runnable: [GPUMatmul] = []
 for api in GPUMatmul.API.allCases {
-    let stages = GPUKernel.allCases.map { GPUMatmul(api, .kernel($0)) } + (api == .cuda ? [GPUMatmul(.cuda, .cuBLAS)] : [])
+    // Stage 6's own list, without the +copies rows: here every kernel is timed with its copies beside it.
+    let stages = GPUMatmul.allStages.filter { $0.api == api && !$0.timesCopies }
     if let reason = stages[0].unavailableReason {
-        print("\(api == .cuda ? "CUDA" : "OpenCL"): skipped: \(reason)")
+        print("\(stages[0].family): skipped: \(reason)")
         continue
     }
     print(stages[0].note ?? "")
@@ -89,17 +90,12 @@ for n in sizes {
     var results: [(stage: GPUMatmul, outcome: Result<(seconds: Double, copies: Double, wrong: Int), Error>)] = []
     for stage in runnable {
         results.append((stage, Result {
-            try stage.compile()
+            try stage.prepare()
             let product = try ResidentProduct(stage, a, b)
-            try product.run()   // warm-up
-            var samples: [Double] = []
-            for _ in 0..<repeats {
-                let start = ContinuousClock.now
-                try product.run()
-                samples.append(secondsSince(start))
-            }
+            // The same timing as `speedup`'s (MatmulCore's Timing.swift): one warm-up, then the samples.
+            let timing = try timePlaced(product, repeats: repeats)
             let wrong = sampledMismatches(a, b, try product.result())
-            return (samples.sorted()[samples.count / 2], product.uploadSeconds + product.downloadSeconds, wrong)
+            return (timing.median, product.copySeconds, wrong)
         }))
     }
     func seconds(of code: GPUMatmul.Code, api: GPUMatmul.API) -> Double? {

@@ -37,7 +37,8 @@ func fixtureChart() -> (svg: SVG, height: Double) {
     let caption = svg.texts.map(\.text).joined(separator: " ")
     for line in lines { #expect(caption.contains(line.label)) }
     #expect(lines.map(\.stage) == ["3", "4", "5", "6d.cl", "you"])
-    #expect(caption.contains("without Stage 4's steps 4a–4c and the +copies rows"))
+    // What view 2 leaves out is named from the rows: here 4b (a lesson step) and 6d.cl+copies.
+    #expect(caption.contains("without 4b, 6d.cl+copies (lesson steps and kernels timed again with their copies"))
     #expect(caption.contains("GFLOP/s (log scale)") && caption.contains("size n of the n×n · n×n product"))
     // Your kernel's label is its name, not "you your kernel"; a skipped row says why, in short.
     #expect(caption.contains("your kernel") && !caption.contains("you your kernel"))

@@ -1,3 +1,4 @@
+import Stage6GPU
 import MatmulCore
 import Stage4Blocked
 import Testing
@@ -26,7 +27,7 @@ import Testing
     #expect(try parseStages("1-3") == ["1", "2", "3"])
     #expect(try parseStages("2-5") == ["2", "3", "4a", "4b", "4c", "4", "4s", "5"])
     #expect(try parseStages("4,4s") == ["4", "4s"])
-    #expect(try parseStages("5,6") == ["5"] + gpuStages.map(\.id))
+    #expect(try parseStages("5,6") == ["5"] + GPUMatmul.allStages.map(\.id))
     #expect(try parseStages("6cublas,6d.cl") == ["6cublas", "6d.cl"])
     #expect(try parseStages("3,you") == ["3", "you"])
     #expect(try parseStages("1-6").contains("you") == false)

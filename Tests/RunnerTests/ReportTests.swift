@@ -1,4 +1,5 @@
 import Foundation
+import MatmulCore
 import Testing
 @testable import Runner
 import Stage6GPU
@@ -79,12 +80,12 @@ func smallRun(format: String) -> (status: Int32, output: String, error: String) 
 }
 
 @Test func gpuStagesWithoutTheirBackendFoldIntoOneSkippedLine() {
-    let entries = tableEntries(gpuStages)
+    let entries = tableEntries(GPUMatmul.allStages)
     let skipped = entries.compactMap { entry -> String? in
         if case let .skipped(ids, name, reason) = entry { return "\(ids) \(name): \(reason)" } else { return nil }
     }
     // Each backend is either run (one entry per stage) or skipped (one entry for all its stages).
-    let cuda = gpuStages.filter { ($0 as? GPUMatmul)?.api == .cuda }
+    let cuda = GPUMatmul.allStages.filter { ($0 as? GPUMatmul)?.api == .cuda }
     let cudaSkipped = skipped.contains { $0.hasPrefix("6a…6cublas CUDA: ") }
     let cudaRun = entries.filter { if case let .run(stage) = $0 { (stage as? GPUMatmul)?.api == .cuda } else { false } }.count
     #expect(cudaSkipped != (cudaRun == cuda.count))
