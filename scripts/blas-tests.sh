@@ -44,7 +44,7 @@ run() {
   # The summary goes to stdout or to the file named on the input's first line: read both.
   cat "$dir"/*.txt "$dir"/*.out 2>/dev/null | grep -v '^libMatmulBLAS:' > "$dir/all" || true
   local served
-  served=$(grep -c '^libMatmulBLAS: .* → Stage' "$dir/stderr.txt" || true)
+  served=$(grep -c '^libMatmulBLAS: .* → stage' "$dir/stderr.txt" || true)
   echo "== $program < ${input#"$root/"}: libMatmulBLAS computed $served calls"
   grep -E 'PASSED|FAILED|NOT TESTED|ERROR|FATAL' "$dir/all" | sed 's/^ */   /' || true
   for line in "$@"; do
@@ -57,7 +57,7 @@ run() {
     echo "FAIL: libMatmulBLAS computed no call: was it preloaded?" >&2
     failed=1
   fi
-  grep '^libMatmulBLAS:' "$dir/stderr.txt" | grep -v ' → Stage' | sed 's/^/   /' || true
+  grep '^libMatmulBLAS:' "$dir/stderr.txt" | grep -v ' → stage' | sed 's/^/   /' || true
 }
 
 fortran=("SGEMM  PASSED THE TESTS OF ERROR-EXITS" "SGEMM  PASSED THE COMPUTATIONAL TESTS")

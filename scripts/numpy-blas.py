@@ -154,9 +154,14 @@ def compare(options, say):
             served = "BLAS libraries mapped in: " + ", ".join(libraries)
         say(f"{name:16}{median * 1e3:>10.2f}{flops / median / 1e9:>9.1f}   {served}")
     data, lines = results["libMatmulBLAS"]
-    # The library's own line for the first product (later lines are the timed repeats).
-    if lines:
-        say(f"  first call, as the library reports it: {lines[0]}")
+    # The library's own line for the first product (later lines are the timed repeats), and
+    # anything else it said (a stage that could not serve, a bad setting).
+    calls = [line for line in lines if " → stage " in line]
+    for line in lines:
+        if " → stage " not in line:
+            say(f"  the library said: {line}")
+    if calls:
+        say(f"  first call, as the library reports it: {calls[0]}")
     if int(data["calls"]) < 1:
         sys.exit("FAIL: libMatmulBLAS's counter did not move: NumPy's product did not reach the library "
                  "(was it preloaded? is this Debian's NumPy?)")

@@ -188,7 +188,7 @@ func environmentVariables(root: URL) -> Set<String> {
         + ((try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("scripts").path)) ?? []).map { "scripts/\($0)" }
     for file in files {
         guard let text = try? String(contentsOf: root.appendingPathComponent(file), encoding: .utf8) else { continue }
-        names.formUnion(text.matches(of: /environment\["([A-Z_][A-Z0-9_]*)"\]|variable: "([A-Z_][A-Z0-9_]*)"|environ(?:\.get)?[(\[]"([A-Z_][A-Z0-9_]*)"/)
+        names.formUnion(text.matches(of: /environment[\[(]"([A-Z_][A-Z0-9_]*)"[\])]|variable: "([A-Z_][A-Z0-9_]*)"|environ(?:\.get)?[(\[]"([A-Z_][A-Z0-9_]*)"/)
             .compactMap { match in (match.output.1 ?? match.output.2 ?? match.output.3).map(String.init) })
     }
     return names

@@ -36,6 +36,9 @@ func serve(_ request: Request) {
         Reentry.enter()
         defer { Reentry.leave() }
         do {
+            // A stage that says it cannot run (your kernel, not written yet) is not asked: its
+            // inherited gemm would copy A and B before finding out.
+            if let reason = settings.stage.unavailableReason { throw Unavailable(reason: reason) }
             try settings.stage.gemm(alpha: request.alpha, a, b, beta: request.beta, c)
         } catch {
             // The stage left C untouched (the contract says so when it throws): Stage 4 starts afresh.
@@ -48,7 +51,7 @@ func serve(_ request: Request) {
     Counters.calls.add(1, ordering: .relaxed)
     if settings.verbose {
         let ms = secondsSince(start) * 1000
-        report("\(request.description) → Stage \(servedBy.id) (\(servedBy.name), \(servedBy.threads) "
+        report("\(request.description) → stage \(servedBy.id) (\(servedBy.name), \(servedBy.threads) "
             + "thread\(servedBy.threads == 1 ? "" : "s")) in \(Int(ms * 1000) / 1000) ms")
     }
 }
@@ -60,6 +63,12 @@ private func serveWithFallback(_ request: Request, _ a: MatrixView, _ b: MatrixV
         // Unreachable for checked arguments; said rather than swallowed if it ever happens.
         report("Stage 4 could not serve \(request.description) either: \(error); C is unchanged")
     }
+}
+
+/// Why a stage was not asked to serve a call.
+struct Unavailable: Error, CustomStringConvertible {
+    let reason: String
+    var description: String { reason }
 }
 
 /// The settings read from the environment at the first call.
