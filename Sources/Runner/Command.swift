@@ -1,4 +1,5 @@
 import Foundation
+import MatmulCore
 
 /// The `speedup` command: parses `arguments` (without the program name), runs, and prints.
 ///

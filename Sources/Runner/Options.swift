@@ -54,12 +54,6 @@ public struct Options: Equatable, Sendable {
     }
 }
 
-/// A command line `speedup` cannot run; the message says what to change.
-public struct UsageError: Error, CustomStringConvertible, Equatable {
-    public let message: String
-    public var description: String { message }
-}
-
 public let usage = """
     usage: swift run -c release speedup [options]
 
@@ -115,59 +109,44 @@ public let usage = """
 /// - Throws: `UsageError` for an unknown flag, a missing or malformed value, or an unknown stage.
 public func parseOptions(_ arguments: [String]) throws -> Options {
     var options = Options()
-    var rest = arguments[...]
-    func value(_ flag: String) throws -> String {
-        guard let next = rest.popFirst(), !next.hasPrefix("--") else { throw UsageError(message: "\(flag) needs a value") }
-        return next
-    }
-    func positive(_ flag: String) throws -> Int {
-        let text = try value(flag)
-        guard let n = Int(text), n > 0 else { throw UsageError(message: "\(flag) takes a whole number of 1 or more, not '\(text)'") }
-        return n
-    }
-    while let argument = rest.popFirst() {
-        // Accept --flag=value as well as --flag value.
-        if argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") {
-            rest.insert(String(argument[argument.index(after: equals)...]), at: rest.startIndex)
-            rest.insert(String(argument[..<equals]), at: rest.startIndex)
-            continue
-        }
+    var reader = ArgumentReader(arguments)
+    while let argument = try reader.next() {
         switch argument {
         case "--help", "-h": options.help = true
         case "--wide": options.wide = true
-        case "--stages": options.stages = try parseStages(try value(argument))
+        case "--stages": options.stages = try parseStages(try reader.value())
         case "--workload":
-            let text = try value(argument)
+            let text = try reader.value()
             guard let choice = Options.WorkloadChoice(rawValue: text) else {
                 throw UsageError(message: "--workload takes fastai, square or all, not '\(text)'")
             }
             options.workload = choice
-        case "--size": options.sizes.append(try positive(argument))
-        case "--shape": options.shapes.append(try parseShape(try value(argument)))
-        case "--threads": options.threads = try positive(argument)
-        case "--repeat": options.repeats = try positive(argument)
-        case "--rounds": options.rounds = try positive(argument)
+        case "--size": options.sizes.append(try reader.positiveInteger())
+        case "--shape": options.shapes.append(try parseShape(try reader.value()))
+        case "--threads": options.threads = try reader.positiveInteger()
+        case "--repeat": options.repeats = try reader.positiveInteger()
+        case "--rounds": options.rounds = try reader.positiveInteger()
         case "--format":
-            let text = try value(argument)
+            let text = try reader.value()
             guard let format = Options.Format(rawValue: text) else {
                 throw UsageError(message: "--format takes table, markdown, csv or json, not '\(text)'")
             }
             options.format = format
         case "--max-seconds":
-            let text = try value(argument)
+            let text = try reader.value()
             guard let seconds = Double(text), seconds > 0, seconds.isFinite else {
                 throw UsageError(message: "--max-seconds takes a number of seconds above 0, not '\(text)'")
             }
             options.maxSeconds = seconds
-        case "--images": options.imagesPath = try value(argument)
-        case "--blocks": options.blocks = try parseBlocks(try value(argument))
-        case "--crossover": options.crossover = try positive(argument)
+        case "--images": options.imagesPath = try reader.value()
+        case "--blocks": options.blocks = try parseBlocks(try reader.value())
+        case "--crossover": options.crossover = try reader.positiveInteger()
         case "--chart":
-            let path = try value(argument)
+            let path = try reader.value()
             guard !path.isEmpty, !path.hasSuffix("/") else { throw UsageError(message: "--chart takes a file name, e.g. speedup.svg, not '\(path)'") }
             options.chartPath = path
         case "--record":
-            let path = try value(argument)
+            let path = try reader.value()
             guard !path.isEmpty, !path.hasSuffix("/") else { throw UsageError(message: "--record takes a file name, e.g. docs/runs/mine.csv, not '\(path)'") }
             options.recordPath = path
         default: throw UsageError(message: "unknown option '\(argument)'")

@@ -29,21 +29,14 @@ public let tuneUsage = """
 /// Parses `speedup tune`'s arguments (after the word `tune`).
 func parseTuneOptions(_ arguments: [String]) throws -> TuneOptions {
     var options = TuneOptions()
-    var rest = arguments[...]
-    while let argument = rest.popFirst() {
-        if argument == "--help" || argument == "-h" { options.help = true; continue }
-        let (flag, inline) = argument.firstIndex(of: "=").map { (String(argument[..<$0]), Optional(String(argument[argument.index(after: $0)...]))) }
-            ?? (argument, nil)
-        guard ["--size", "--threads", "--repeat"].contains(flag) else {
-            throw UsageError(message: "tune: unknown option '\(argument)'")
-        }
-        guard let text = inline ?? rest.popFirst(), let value = Int(text), value > 0 else {
-            throw UsageError(message: "tune: \(flag) takes a whole number of 1 or more")
-        }
+    var reader = ArgumentReader(arguments)
+    while let flag = try reader.next() {
         switch flag {
-        case "--size": options.size = value
-        case "--threads": options.threads = value
-        default: options.repeats = value
+        case "--help", "-h": options.help = true
+        case "--size": options.size = try reader.positiveInteger()
+        case "--threads": options.threads = try reader.positiveInteger()
+        case "--repeat": options.repeats = try reader.positiveInteger()
+        default: throw UsageError(message: "tune: unknown option '\(flag)'")
         }
     }
     return options

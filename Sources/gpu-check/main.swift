@@ -23,14 +23,21 @@ let usage = """
 
 var sizes: [Int] = []
 var repeats = 10
-var arguments = CommandLine.arguments.dropFirst()
-while let flag = arguments.popFirst() {
-    guard flag == "--size" || flag == "--repeat", let text = arguments.popFirst(), let value = Int(text), value > 0 else {
-        let help = flag == "--help" || flag == "-h"
-        FileHandle.standardError.write(Data(((help ? "" : "gpu-check: bad argument '\(flag)'\n") + usage + "\n").utf8))
-        exit(help ? 0 : 2)
+do {
+    var reader = ArgumentReader(Array(CommandLine.arguments.dropFirst()))
+    while let flag = try reader.next() {
+        switch flag {
+        case "--size": sizes.append(try reader.positiveInteger())
+        case "--repeat": repeats = try reader.positiveInteger()
+        case "--help", "-h":
+            print(usage)
+            exit(0)
+        default: throw UsageError(message: "unknown option '\(flag)'")
+        }
     }
-    if flag == "--size" { sizes.append(value) } else { repeats = value }
+} catch {
+    FileHandle.standardError.write(Data("gpu-check: \(error)\n\(usage)\n".utf8))
+    exit(2)
 }
 
 let date = Date().formatted(.iso8601.year().month().day().dateSeparator(.dash))

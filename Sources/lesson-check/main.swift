@@ -7,6 +7,7 @@
 
 import Foundation
 import LessonCheck
+import MatmulCore
 
 let usage = """
     usage: swift run lesson-check [--fix] [--test-list FILE]
@@ -21,23 +22,21 @@ let usage = """
 
 var fix = false
 var testList: String?
-var arguments = CommandLine.arguments.dropFirst()
-while let argument = arguments.popFirst() {
-    switch argument {
-    case "--fix": fix = true
-    case "--test-list":
-        guard let path = arguments.popFirst() else {
-            FileHandle.standardError.write(Data("lesson-check: --test-list needs a file\n\(usage)\n".utf8))
-            exit(2)
+do {
+    var reader = ArgumentReader(Array(CommandLine.arguments.dropFirst()))
+    while let flag = try reader.next() {
+        switch flag {
+        case "--fix": fix = true
+        case "--test-list": testList = try reader.value()
+        case "--help", "-h":
+            print(usage)
+            exit(0)
+        default: throw UsageError(message: "unknown option '\(flag)'")
         }
-        testList = path
-    case "--help", "-h":
-        print(usage)
-        exit(0)
-    default:
-        FileHandle.standardError.write(Data("lesson-check: unknown option '\(argument)'\n\(usage)\n".utf8))
-        exit(2)
     }
+} catch {
+    FileHandle.standardError.write(Data("lesson-check: \(error)\n\(usage)\n".utf8))
+    exit(2)
 }
 
 /// The test identifiers, one a line, as `swift test list` prints them.

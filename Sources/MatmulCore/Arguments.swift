@@ -1,0 +1,72 @@
+// The one way the course's command-line tools (speedup, speedup tune, speedup chart, gpu-check,
+// lesson-check) read their arguments, so that they all accept the same things:
+//
+//   --flag value     and     --flag=value     are the same;
+//   a value never starts with "--" (`--size --threads 2` is a missing value, not a size);
+//   a flag that takes no value refuses one (`--wide=yes`).
+
+/// A command line that cannot be run; the message says what to change (exit status 2).
+public struct UsageError: Error, CustomStringConvertible, Equatable {
+    public let message: String
+    public init(message: String) {
+        self.message = message
+    }
+    public var description: String { message }
+}
+
+/// Reads a command line one argument at a time.
+///
+///     var reader = ArgumentReader(arguments)
+///     while let flag = try reader.next() {
+///         switch flag {
+///         case "--size": size = try reader.positiveInteger()
+///         case "--wide": wide = true
+///         default: throw UsageError(message: "unknown option '\(flag)'")
+///         }
+///     }
+public struct ArgumentReader {
+    private var rest: ArraySlice<String>
+    /// The value given as `--flag=value` to the flag just read, until `value()` takes it.
+    private var inlineValue: String?
+    /// The flag (or word) `next()` returned last.
+    public private(set) var current = ""
+
+    public init(_ arguments: [String]) {
+        rest = arguments[...]
+    }
+
+    /// The next flag, or word that is not a flag, without any `=value`; nil after the last.
+    /// - Throws: `UsageError` when the flag before it was given `=value` but takes none.
+    public mutating func next() throws -> String? {
+        if let inlineValue {
+            throw UsageError(message: "\(current) takes no value, not '\(inlineValue)'")
+        }
+        guard let argument = rest.popFirst() else { return nil }
+        if argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") {
+            current = String(argument[..<equals])
+            inlineValue = String(argument[argument.index(after: equals)...])
+        } else {
+            current = argument
+        }
+        return current
+    }
+
+    /// The value of the flag just read: what follows its `=`, or else the next argument.
+    /// - Throws: `UsageError` when there is none, or the next argument is another flag.
+    public mutating func value() throws -> String {
+        if let inline = inlineValue {
+            inlineValue = nil
+            return inline
+        }
+        guard let next = rest.first, !next.hasPrefix("--") else { throw UsageError(message: "\(current) needs a value") }
+        rest.removeFirst()
+        return next
+    }
+
+    /// The value of the flag just read as a whole number of 1 or more.
+    public mutating func positiveInteger() throws -> Int {
+        let text = try value()
+        guard let n = Int(text), n > 0 else { throw UsageError(message: "\(current) takes a whole number of 1 or more, not '\(text)'") }
+        return n
+    }
+}
