@@ -81,13 +81,7 @@ public struct BlockedMatmul: MatmulStage {
     /// C is scaled by β first (zeros written when β = 0, C not read); α is multiplied into A as
     /// it is packed; and a transposed A or B is read in its own order by the packing routines.
     public func gemm(alpha: Float, _ a: MatrixView, _ b: MatrixView, beta: Float, _ c: MatrixView) throws {
-        let shape = try GEMMShape(a, b, c)
-        // A column-major (transposed) C: compute Cᵀ = Bᵀ·Aᵀ instead, so the kernels always write rows.
-        if c.isTransposed {
-            return try gemm(alpha: alpha, b.transposed(), a.transposed(), beta: beta, c.transposed())
-        }
-        c.scale(by: beta)
-        if shape.needsProduct(alpha: alpha) { multiplyAdd(alpha, a, b, c) }
+        try stage4GEMM(alpha: alpha, a, b, beta: beta, c, multiplyAdd: multiplyAdd)
     }
 
     /// C += α · A · B on views into larger matrices; C is not transposed (Strassen calls this on quadrants).
@@ -111,6 +105,20 @@ public struct BlockedMatmul: MatmulStage {
             packedProduct(alpha, a, b, c, blocks: blocks, threads: threads, kernel: microKernel)
         }
     }
+}
+
+/// The GEMM frame of Stage 4's products (4a–4 and 4s): shapes checked; a column-major
+/// (transposed) C computed as Cᵀ = Bᵀ·Aᵀ, so the kernels always write rows; C scaled by β (not
+/// read when β = 0); then `multiplyAdd` adds α·A·B, unless there is no product (α = 0 or an
+/// empty dimension), when A and B are not read.
+func stage4GEMM(alpha: Float, _ a: MatrixView, _ b: MatrixView, beta: Float, _ c: MatrixView,
+                multiplyAdd: (Float, MatrixView, MatrixView, MatrixView) -> Void) throws {
+    let shape = try GEMMShape(a, b, c)
+    if c.isTransposed {
+        return try stage4GEMM(alpha: alpha, b.transposed(), a.transposed(), beta: beta, c.transposed(), multiplyAdd: multiplyAdd)
+    }
+    c.scale(by: beta)
+    if shape.needsProduct(alpha: alpha) { multiplyAdd(alpha, a, b, c) }
 }
 
 // MARK: - 4a: tiling

@@ -70,12 +70,7 @@ public struct StrassenMatmul: MatmulStage {
     /// C ← α·A·B + β·C: C scaled by β, then α·A·B added by the recursion (or by Stage 4 below
     /// the crossover, or when the operands hold NaN, Inf or entries large enough to overflow).
     public func gemm(alpha: Float, _ a: MatrixView, _ b: MatrixView, beta: Float, _ c: MatrixView) throws {
-        let shape = try GEMMShape(a, b, c)
-        if c.isTransposed {
-            return try gemm(alpha: alpha, b.transposed(), a.transposed(), beta: beta, c.transposed())
-        }
-        c.scale(by: beta)
-        if shape.needsProduct(alpha: alpha) { multiplyAdd(alpha, a, b, c) }
+        try stage4GEMM(alpha: alpha, a, b, beta: beta, c, multiplyAdd: multiplyAdd)
     }
 
     /// C += α · A · B: Strassen at the top when it is safe for these operands, Stage 4 otherwise.
