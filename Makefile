@@ -2,6 +2,8 @@
 #   make speedup            the cumulative speedup table (release build)
 #   make speedup ARGS="--stages 1,2,3,5 --size 512 --format csv"
 #   make test               every stage's conformance tests
+#   make exercises          the exercises' reference solutions pass their tests and each wrong solution
+#                           fails them (scripts/check-exercises.sh; CI runs it; your files are untouched)
 #   make check-lessons      the lessons agree with the code: excerpts, commands, test filters (CI runs it)
 #   make python             fastai lesson 11's Python steps beside Swift's stages, one run (scripts/lesson11.py)
 #   make nvrtc              fetches NVIDIA's NVRTC into .deps/ (89.6 MB) and runs Stage 6's tests, the
@@ -11,7 +13,7 @@
 #   make numpy              NumPy's `@` with its own BLAS and with libMatmulBLAS, compared (scripts/numpy-blas.py)
 #   make gpu-check          builds .build-portable/release/gpu-check: Stage 6's self-check, one file
 #                           to copy to a GPU machine that has no Swift (lessons/06-gpu.md)
-.PHONY: speedup test deps nvrtc gpu-check check-lessons python blas blas-test numpy
+.PHONY: speedup test deps nvrtc gpu-check check-lessons exercises python blas blas-test numpy
 
 speedup: deps
 	swift run -c release speedup $(ARGS)
@@ -28,6 +30,9 @@ nvrtc:
 
 check-lessons:
 	swift run lesson-check
+
+exercises: deps
+	scripts/check-exercises.sh
 
 python: deps
 	python3 scripts/lesson11.py --swift

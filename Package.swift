@@ -9,6 +9,10 @@ let hostCPU: [SwiftSetting] = Context.environment["MATMUL_PORTABLE"] != nil ? []
     .unsafeFlags(["-Xcc", "-march=native"], .when(configuration: .release))
 ]
 
+// `make exercises` (scripts/check-exercises.sh) builds your exercises from another folder, with the
+// reference solutions (or one wrong solution) in place of your files, so your own stay untouched.
+let yourTurnSources = Context.environment["MATMUL_YOURTURN_SOURCES"]
+
 let package = Package(
     name: "SwiftMatmul",
     products: [
@@ -30,9 +34,10 @@ let package = Package(
         .target(name: "Stage5BLAS", dependencies: ["MatmulCore", "COpenBLAS"], swiftSettings: hostCPU),
         // Stage 6 opens its GPU libraries (CUDA, NVRTC, cuBLAS, OpenCL) at run time: nothing to link.
         .target(name: "Stage6GPU", dependencies: ["MatmulCore"]),
-        // Your turn: the learner's own kernel, a stub until written (lessons/00-start-here.md). It may
-        // use any stage: the later lessons' exercises combine them.
-        .target(name: "YourTurn", dependencies: ["MatmulCore", "Stage4Blocked", "Stage5BLAS", "Stage6GPU"], swiftSettings: hostCPU),
+        // Your turn: the learner's exercises (one per step of lessons 01–04) and own kernel, stubs
+        // until written (lessons/00-start-here.md); reference solutions are in Solutions/.
+        .target(name: "YourTurn", dependencies: ["MatmulCore", "Stage4Blocked", "Stage5BLAS", "Stage6GPU"],
+                path: yourTurnSources, swiftSettings: hostCPU),
 
         // System libraries: OpenBLAS for Stage 5, zlib for reading the gzipped Fashion-MNIST files.
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
@@ -68,7 +73,7 @@ let package = Package(
         .testTarget(name: "Stage4BlockedTests", dependencies: ["Stage4Blocked", "MatmulTesting"]),
         .testTarget(name: "Stage5BLASTests", dependencies: ["Stage5BLAS", "MatmulTesting"]),
         .testTarget(name: "Stage6GPUTests", dependencies: ["Stage6GPU", "MatmulTesting"]),
-        .testTarget(name: "YourTurnTests", dependencies: ["YourTurn", "MatmulTesting"]),
+        .testTarget(name: "YourTurnTests", dependencies: ["YourTurn", "MatmulTesting", "Stage4Blocked"]),
         .testTarget(name: "MatmulCoreTests", dependencies: ["MatmulCore"]),
         .testTarget(name: "LessonCheckTests", dependencies: ["LessonCheck"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Stage4Blocked", "YourTurn", "CZlib"]),

@@ -102,6 +102,13 @@ struct ExcerptSource: Equatable {
     }
 }
 
+/// Whether `path` is one the learner edits: an exercise file or their own kernel in Sources/YourTurn.
+func isLearnersFile(_ path: String) -> Bool {
+    guard path.hasPrefix("Sources/YourTurn/") else { return false }
+    let name = String(path.dropFirst("Sources/YourTurn/".count))
+    return name == "YourMatmul.swift" || (name.hasPrefix("Exercise") && name.dropFirst("Exercise".count).first?.isNumber == true)
+}
+
 /// What the line before a block may say it is, besides `code: PATH#NAME`.
 let blockKinds: Set<String> = ["sketch", "output"]
 
@@ -140,6 +147,12 @@ func checkExcerpts(markdown text: String, file: String, root: URL, fix: Bool)
             continue
         }
         used.insert("\(source.path)#\(source.region)")
+        if isLearnersFile(source.path) {
+            findings.append(Finding(file: file, line: block.line - 1, message:
+                "\(source.path) is the learner's to rewrite: an excerpt of it would break (and --fix would copy their code "
+                + "into the lesson) once they write it. Show the stage's own code, or the stub as a <!-- sketch -->"))
+            continue
+        }
         let url = root.appendingPathComponent(source.path)
         guard let sourceText = try? String(contentsOf: url, encoding: .utf8) else {
             findings.append(Finding(file: file, line: block.line - 1, message: "\(source.path) does not exist"))

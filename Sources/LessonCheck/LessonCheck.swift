@@ -36,6 +36,7 @@ public func checkLessons(_ context: CommandContext, fix: Bool = false) -> (findi
                 findings.append(Finding(file: file, line: 1, message: "cannot write the fixed file: \(error)"))
             }
         }
+        findings += checkImages(markdown: text, file: file, root: context.root)
         for (line, command) in commands(inMarkdown: text) {
             if let reason = problem(with: command, context: context) {
                 findings.append(Finding(file: file, line: line, message: "`\(command)`: \(reason)"))
@@ -59,4 +60,29 @@ func swiftSources(root: URL) -> [String] {
     let sources = root.appendingPathComponent("Sources")
     guard let walker = FileManager.default.enumerator(atPath: sources.path) else { return [] }
     return walker.compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") }.sorted().map { "Sources/\($0)" }
+}
+
+/// Every image a markdown file shows (`![what it shows](path)`) has a description and exists:
+/// the figures in docs/ are part of the lessons.
+func checkImages(markdown text: String, file: String, root: URL) -> [Finding] {
+    var findings: [Finding] = []
+    let folder = (file as NSString).deletingLastPathComponent
+    for (index, line) in text.components(separatedBy: "\n").enumerated() {
+        var rest = Substring(line)
+        while let start = rest.range(of: "![") {
+            rest = rest[start.upperBound...]
+            guard let close = rest.range(of: "]("), let end = rest[close.upperBound...].firstIndex(of: ")") else { break }
+            let alt = rest[..<close.lowerBound], target = String(rest[close.upperBound..<end])
+            rest = rest[end...]
+            if alt.trimmingCharacters(in: .whitespaces).isEmpty {
+                findings.append(Finding(file: file, line: index + 1, message: "the image \(target) has no description: say what it shows between ![ and ]"))
+            }
+            guard !target.contains("://") else { continue }
+            let path = (folder as NSString).appendingPathComponent(target)
+            if !FileManager.default.fileExists(atPath: root.appendingPathComponent(path).path) {
+                findings.append(Finding(file: file, line: index + 1, message: "the image \(target) does not exist (looked for \(path))"))
+            }
+        }
+    }
+    return findings
 }

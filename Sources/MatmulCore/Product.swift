@@ -37,3 +37,25 @@ public func secondsSince(_ start: ContinuousClock.Instant) -> Double {
     let elapsed = ContinuousClock.now - start
     return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
 }
+
+/// C = A · B computed by `multiplyAdd(A, B, C)` on views of the three matrices, C starting at
+/// zero: how a stage written on views (Stage 4, your exercises from 4 on) provides `multiply`.
+/// Empty products make no call, and with k = 0, C stays zero.
+/// - Throws: `MatmulError.shapeMismatch`, or what `multiplyAdd` throws.
+public func productOnViews(_ a: Matrix, _ b: Matrix,
+                           _ multiplyAdd: (_ a: MatrixView, _ b: MatrixView, _ c: MatrixView) throws -> Void) throws -> Matrix {
+    let shape = try ProductShape(a, b)
+    var c = shape.zeroResult()
+    guard shape.m > 0, shape.n > 0, shape.k > 0 else { return c }
+    try a.withUnsafeBufferPointer { a in
+        try b.withUnsafeBufferPointer { b in
+            try c.withUnsafeMutableBufferPointer { c in
+                // The views of A and B are only read; the casts to mutable are for the one view type.
+                try multiplyAdd(MatrixView(unchecked: UnsafeMutablePointer(mutating: a.baseAddress!), rows: shape.m, columns: shape.k, stride: shape.k),
+                                MatrixView(unchecked: UnsafeMutablePointer(mutating: b.baseAddress!), rows: shape.k, columns: shape.n, stride: shape.n),
+                                MatrixView(unchecked: c.baseAddress!, rows: shape.m, columns: shape.n, stride: shape.n))
+            }
+        }
+    }
+    return c
+}

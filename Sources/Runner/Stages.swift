@@ -7,7 +7,8 @@ import Stage5BLAS
 import Stage6GPU
 import YourTurn
 
-/// Every stage, in lesson order, then the learner's own kernel ("you"): the one list the runner iterates.
+/// Every stage, in lesson order, then the learner's exercises ("you1" … "you8") and own kernel
+/// ("you"): the one list the runner iterates.
 ///
 /// Adding a stage is one entry here, plus its module, its test target and its lesson.
 /// - Parameters:
@@ -26,7 +27,7 @@ public func allStages(threads: Int, blocks: BlockSizes = .host,
         BlockedMatmul(step: .full, threads: threads, blocks: blocks),
         StrassenMatmul(crossover: crossover, threads: threads, blocks: blocks),
         BLASMatmul(threads: threads),
-    ] + GPUMatmul.allStages + [YourMatmul(threads: threads)]
+    ] + GPUMatmul.allStages + YourExercise.all(threads: threads, blocks: blocks) + [YourMatmul(threads: threads)]
 }
 
 /// The stage whose time the table's "× loops" divides by: the first in the list, the loop version.

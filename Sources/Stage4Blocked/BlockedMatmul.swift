@@ -73,8 +73,7 @@ public struct BlockedMatmul: MatmulStage {
 
     /// `a · b`. Complexity: O(m·n·k) time; O(kc·nc + threads·mc·kc) floats of packing buffers.
     public func multiply(_ a: Matrix, _ b: Matrix) throws -> Matrix {
-        let shape = try ProductShape(a, b)
-        return product(a, b, shape) { multiplyAdd(1, $0, $1, $2) }
+        try productOnViews(a, b) { multiplyAdd(1, $0, $1, $2) }
     }
 
     /// C ← α·A·B + β·C on views: BLAS's SGEMM. The same loops as `multiply`, with three additions:
@@ -95,14 +94,14 @@ public struct BlockedMatmul: MatmulStage {
         case .tiled:
             tiledProduct(alpha, a, b, c, blocks: blocks)
         case .packed:
-            packedProduct(alpha, a, b, c, blocks: blocks, threads: 1, kernel: plainKernel)
+            packedProduct(alpha, a, b, c, blocks: blocks, threads: 1, pieces: .plain)
         case .microKernel:
-            packedProduct(alpha, a, b, c, blocks: blocks, threads: 1, kernel: microKernel)
+            packedProduct(alpha, a, b, c, blocks: blocks, threads: 1, pieces: .stage)
         case .full where b.columns < MicroKernel.nr && !a.isTransposed:
             // The skinny path reads rows of A in place; a transposed A takes the packed path.
             skinnyProduct(alpha, a, b, c, threads: threads)
         case .full:
-            packedProduct(alpha, a, b, c, blocks: blocks, threads: threads, kernel: microKernel)
+            packedProduct(alpha, a, b, c, blocks: blocks, threads: threads, pieces: .stage)
         }
     }
 }
@@ -123,22 +122,45 @@ func stage4GEMM(alpha: Float, _ a: MatrixView, _ b: MatrixView, beta: Float, _ c
 
 // MARK: - 4a: tiling
 
-/// Stage 3's i-k-j loops over blocks. Stage 3 streams all of B past every row of A; here an
-/// mc-row strip of A meets one block of B, `depth` rows by `width` columns, sized so that the
+/// 4a's blocks: `rows` rows of A (and C) at a time meet a block of B `depth` rows by `columns`
+/// columns.
+public struct TileSizes: Sendable, CustomStringConvertible {
+    public let rows: Int
+    public let depth: Int
+    public let columns: Int
+
+    /// Sizes of at least 1 each.
+    public init(rows: Int, depth: Int, columns: Int) {
+        precondition(rows >= 1 && depth >= 1 && columns >= 1, "tile sizes must be at least 1")
+        (self.rows, self.depth, self.columns) = (rows, depth, columns)
+    }
+
+    /// 4a's choice for a product with `n` columns: the row segment of C being updated fills half
+    /// of L1 (or is all of a row, if shorter), the block of B half of L2, and `blocks.mc` rows.
+    public init(n: Int, blocks: BlockSizes, caches: CacheSizes = .host) {
+        let float = MemoryLayout<Float>.size
+        let columns = max(1, min(n, caches.l1 / 2 / float))
+        self.init(rows: blocks.mc, depth: max(8, caches.l2 / 2 / (columns * float)), columns: columns)
+    }
+
+    public var description: String { "rows=\(rows) depth=\(depth) columns=\(columns)" }
+}
+
+/// Stage 3's i-k-j loops over blocks. Stage 3 streams all of B past every row of A; here a strip
+/// of `rows` rows of A meets one block of B, `depth` rows by `width` columns, sized so that the
 /// row segment of C being updated stays in L1 (half of it) and the block of B in L2 (half of it).
 /// B and C are read along rows (not transposed); C += α·A·B.
 func tiledProduct(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c: MatrixView, blocks: BlockSizes) {
     let (m, k, n) = (a.rows, a.columns, b.columns)
-    let float = MemoryLayout<Float>.size
-    let width = min(n, CacheSizes.host.l1 / 2 / float)
-    let depth = max(8, CacheSizes.host.l2 / 2 / (width * float))
+    let tile = TileSizes(n: n, blocks: blocks)
+    let (width, depth) = (tile.columns, tile.depth)
     // lesson: 4a-tiling
     for jc in stride(from: 0, to: n, by: width) {              // a block of B's columns…
         let columns = min(width, n - jc)
         for pc in stride(from: 0, to: k, by: depth) {           // …and of its rows: depth × width in L2
             let pEnd = min(pc + depth, k)
-            for ic in stride(from: 0, to: m, by: blocks.mc) {
-                for i in ic..<min(ic + blocks.mc, m) {          // Stage 3's i-k-j loops inside the block
+            for ic in stride(from: 0, to: m, by: tile.rows) {
+                for i in ic..<min(ic + tile.rows, m) {          // Stage 3's i-k-j loops inside the block
                     let cRow = c.pointer(i, jc)
                     for p in pc..<pEnd {
                         let aip = alpha * a[i, p]
@@ -155,14 +177,14 @@ func tiledProduct(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c: MatrixV
 // MARK: - 4b–4: packed blocks and a kernel per tile
 
 /// The signature both tile kernels share: C tile (mr × nr, rows `ldc` apart) += packed A · packed B.
-typealias TileKernel = @Sendable (_ depth: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+public typealias TileKernel = @Sendable (_ depth: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
                         _ c: UnsafeMutablePointer<Float>, _ ldc: Int) -> Void
 
 /// 4b's kernel: the same tile as the micro-kernel, written as plain loops. The tile is a local
 /// array, so the compiler knows nothing else writes it and vectorizes the j loop; but `+=` of a
 /// product is a multiply then an add, never a fused FMA, and the register allocation is up to it.
 @inline(never)
-func plainKernel(depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+public func plainKernel(depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                  c: UnsafeMutablePointer<Float>, ldc: Int) {
     let (mr, nr) = (MicroKernel.mr, MicroKernel.nr)
     withUnsafeTemporaryAllocation(of: Float.self, capacity: mr * nr) { tile in
@@ -181,17 +203,58 @@ func plainKernel(depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
     }
 }
 
-/// C += α · A · B by the five-loop nest at the top of this file, with `kernel` on each mr × nr tile.
-func packedProduct(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c: MatrixView, blocks: BlockSizes,
-                   threads: Int, kernel: TileKernel) {
+/// The three pieces the five loops call: how a block of A is packed, how a panel of B is, and the
+/// kernel run on each mr × nr tile. 4b and 4c differ only in the kernel; your exercises swap in
+/// their own pieces (Sources/YourTurn).
+public struct BlockedPieces: Sendable {
+    /// Packs an A block (at most mc × kc), times α, into micro-panels of `mr` rows, zero-padded.
+    public typealias PackA = @Sendable (_ a: MatrixView, _ buffer: UnsafeMutablePointer<Float>, _ alpha: Float) -> Void
+    /// Packs the chosen micro-panels (`nr` columns each) of a B panel (at most kc × nc), zero-padded.
+    public typealias PackB = @Sendable (_ b: MatrixView, _ buffer: UnsafeMutablePointer<Float>, _ panels: Range<Int>) -> Void
+
+    let packingA: PackA
+    let packingB: PackB
+    let tileKernel: TileKernel
+
+    public init(packA: @escaping PackA, packB: @escaping PackB, kernel: @escaping TileKernel) {
+        (packingA, packingB, tileKernel) = (packA, packB, kernel)
+    }
+
+    /// Stage 4's own: `packA`, `packB` (Packing.swift) and `microKernel` (MicroKernel.swift).
+    public static let stage = BlockedPieces(packA: { Stage4Blocked.packA($0, into: $1, alpha: $2) },
+                                            packB: { Stage4Blocked.packB($0, into: $1, panels: $2) },
+                                            kernel: microKernel)
+    /// 4b's: the same packing, with `plainKernel`.
+    public static let plain = BlockedPieces(packA: stage.packingA, packB: stage.packingB, kernel: plainKernel)
+
+    /// Packs `a` (at most mc × kc rows and columns), times `alpha`, into `buffer`: see `packA(_:into:alpha:)`.
+    public func packA(_ a: MatrixView, into buffer: UnsafeMutablePointer<Float>, alpha: Float = 1) {
+        packingA(a, buffer, alpha)
+    }
+
+    /// Packs micro-panels `panels` of `b` into `buffer`: see `packB(_:into:panels:)`.
+    public func packB(_ b: MatrixView, into buffer: UnsafeMutablePointer<Float>, panels: Range<Int>) {
+        packingB(b, buffer, panels)
+    }
+
+    /// C tile (mr × nr at `c`, rows `ldc` floats apart) += packed A micro-panel · packed B micro-panel.
+    public func kernel(depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        tileKernel(depth, a, b, c, ldc)
+    }
+}
+
+/// C += α · A · B by the five-loop nest at the top of this file, with `pieces` packing the blocks
+/// and computing each mr × nr tile. C is not transposed; A and B may be.
+public func packedProduct(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c: MatrixView, blocks: BlockSizes,
+                          threads: Int, pieces: BlockedPieces) {
     let (m, k, n) = (a.rows, a.columns, b.columns)
     let (mr, nr) = (MicroKernel.mr, MicroKernel.nr)
     let kc = min(blocks.kc, k)
     let nc = min(blocks.nc, roundUp(n, to: nr))
     let mc = min(blocks.mc, roundUp(m, to: mr))
     // One packed B panel shared by all threads; per thread, a packed A block and an edge tile.
-    let packedB = Buffer(count: kc * nc)
-    let workspaces = (0..<threads).map { _ in Buffer(count: mc * kc + mr * nr) }
+    let packedB = AlignedBuffer(count: kc * nc)
+    let workspaces = (0..<threads).map { _ in AlignedBuffer(count: mc * kc + mr * nr) }
     defer {
         packedB.free()
         workspaces.forEach { $0.free() }
@@ -204,7 +267,7 @@ func packedProduct(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c: Matrix
             let bBlock = b.block(rows: pc..<pc + depth, columns: jc..<jc + columns)
             let panels = (columns + nr - 1) / nr
             forEachThread(threads) { t, count in
-                packB(bBlock, into: packedB.base, panels: (panels * t / count)..<(panels * (t + 1) / count))
+                pieces.packB(bBlock, into: packedB.base, panels: (panels * t / count)..<(panels * (t + 1) / count))
             }
             // Each thread takes a contiguous range of rows, a multiple of mr, and writes only those rows of C.
             forEachThread(threads) { t, count in
@@ -213,7 +276,7 @@ func packedProduct(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c: Matrix
                 let rows = min(m, microRows * t / count * mr)..<min(m, microRows * (t + 1) / count * mr)
                 for ic in stride(from: rows.lowerBound, to: rows.upperBound, by: mc) {
                     let height = min(mc, rows.upperBound - ic)
-                    packA(a.block(rows: ic..<ic + height, columns: pc..<pc + depth), into: packedA, alpha: alpha)
+                    pieces.packA(a.block(rows: ic..<ic + height, columns: pc..<pc + depth), into: packedA, alpha: alpha)
                     for jr in stride(from: 0, to: columns, by: nr) {
                         let tileColumns = min(nr, columns - jr)
                         let bPanel = UnsafePointer(packedB.base + jr * depth)
@@ -222,11 +285,11 @@ func packedProduct(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c: Matrix
                             let aPanel = UnsafePointer(packedA + ir * depth)
                             let cTile = c.pointer(ic + ir, jc + jr)
                             if tileRows == mr && tileColumns == nr {
-                                kernel(depth, aPanel, bPanel, cTile, c.stride)
+                                pieces.kernel(depth: depth, a: aPanel, b: bPanel, c: cTile, ldc: c.stride)
                             } else {
                                 // An edge tile: compute the whole padded tile into scratch, add the part inside C.
                                 edgeTile.update(repeating: 0, count: mr * nr)
-                                kernel(depth, aPanel, bPanel, edgeTile, nr)
+                                pieces.kernel(depth: depth, a: aPanel, b: bPanel, c: edgeTile, ldc: nr)
                                 for r in 0..<tileRows {
                                     for j in 0..<tileColumns { cTile[r * c.stride + j] += edgeTile[r * nr + j] }
                                 }
@@ -237,18 +300,6 @@ func packedProduct(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c: Matrix
             }
         }
     }
-}
-
-/// A 64-byte-aligned float buffer (a cache line; also the widest SIMD load) handed to threads.
-struct Buffer: @unchecked Sendable {
-    let base: UnsafeMutablePointer<Float>
-
-    init(count: Int) {
-        base = UnsafeMutableRawPointer.allocate(byteCount: max(1, count) * MemoryLayout<Float>.size, alignment: 64)
-            .bindMemory(to: Float.self, capacity: max(1, count))
-    }
-
-    func free() { UnsafeMutableRawPointer(base).deallocate() }
 }
 
 /// Runs `body(t, count)` for t in 0..<count on `count` threads; on the calling thread alone when count is 1.

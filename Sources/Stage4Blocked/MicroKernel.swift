@@ -34,7 +34,7 @@ typealias Vector = SIMD8<Float>
 /// `@inline(never)` keeps this a function of its own, so its loop is compiled with the
 /// accumulators in registers and is easy to find in the disassembly (see lessons/04-blocked.md).
 @inline(never)
-func microKernel(depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+public func microKernel(depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                  c: UnsafeMutablePointer<Float>, ldc: Int) {
     // The tile of C is needed only at the end, but it is rarely in cache (each tile is visited
     // once per kc steps): ask for its lines now, so they arrive while the FMAs run.

@@ -8,30 +8,11 @@
 
 import MatmulCore
 
-/// C = A · B by `multiplyAdd(A, B, C)` on views of the three matrices, C starting at zero.
-/// Empty products need no call, and with k = 0 C stays zero.
-func product(_ a: Matrix, _ b: Matrix, _ shape: ProductShape,
-             _ multiplyAdd: (MatrixView, MatrixView, MatrixView) -> Void) -> Matrix {
-    var c = shape.zeroResult()
-    guard shape.m > 0, shape.n > 0, shape.k > 0 else { return c }
-    a.withUnsafeBufferPointer { a in
-        b.withUnsafeBufferPointer { b in
-            c.withUnsafeMutableBufferPointer { c in
-                // The views of A and B are only read; the casts to mutable are for the one view type.
-                multiplyAdd(MatrixView(unchecked: UnsafeMutablePointer(mutating: a.baseAddress!), rows: shape.m, columns: shape.k, stride: shape.k),
-                            MatrixView(unchecked: UnsafeMutablePointer(mutating: b.baseAddress!), rows: shape.k, columns: shape.n, stride: shape.n),
-                            MatrixView(unchecked: c.baseAddress!, rows: shape.m, columns: shape.n, stride: shape.n))
-            }
-        }
-    }
-    return c
-}
-
 /// Packs all of `a` (at most mc × kc), times α, into micro-panels of `mr` rows: panel after
 /// panel, and within a panel column p after column p, `mr` floats each. Rows past the end are
 /// zeros. Scaling here costs one multiply per packed float and makes C += α·A·B free of any
 /// other pass; a transposed A is read column by column, which is then contiguous.
-func packA(_ a: MatrixView, into buffer: UnsafeMutablePointer<Float>, alpha: Float = 1) {
+public func packA(_ a: MatrixView, into buffer: UnsafeMutablePointer<Float>, alpha: Float = 1) {
     let mr = MicroKernel.mr
     var out = buffer
     for top in Swift.stride(from: 0, to: a.rows, by: mr) {
@@ -64,7 +45,7 @@ func packA(_ a: MatrixView, into buffer: UnsafeMutablePointer<Float>, alpha: Flo
 /// Packs all of `b` (at most kc × nc) into micro-panels of `nr` columns: panel after panel, and
 /// within a panel row p after row p, `nr` floats each. Columns past the end are zeros.
 /// `panels` selects which micro-panels to pack, so threads can share the work.
-func packB(_ b: MatrixView, into buffer: UnsafeMutablePointer<Float>, panels: Range<Int>) {
+public func packB(_ b: MatrixView, into buffer: UnsafeMutablePointer<Float>, panels: Range<Int>) {
     let nr = MicroKernel.nr
     for panel in panels {
         let left = panel * nr

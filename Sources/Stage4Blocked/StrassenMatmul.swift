@@ -63,8 +63,7 @@ public struct StrassenMatmul: MatmulStage {
 
     /// `a · b`. Complexity: O(n^2.81) time above the crossover; O(n²) extra memory.
     public func multiply(_ a: Matrix, _ b: Matrix) throws -> Matrix {
-        let shape = try ProductShape(a, b)
-        return product(a, b, shape) { multiplyAdd(1, $0, $1, $2) }
+        try productOnViews(a, b) { multiplyAdd(1, $0, $1, $2) }
     }
 
     /// C ← α·A·B + β·C: C scaled by β, then α·A·B added by the recursion (or by Stage 4 below
@@ -95,7 +94,7 @@ public struct StrassenMatmul: MatmulStage {
         let (b11, b12, b21, b22) = quarters(b, k2, n2)
         let (c11, c12, c21, c22) = quarters(c, m2, n2)
 
-        let s = Buffer(count: m2 * k2), t = Buffer(count: k2 * n2), p = Buffer(count: m2 * n2)
+        let s = AlignedBuffer(count: m2 * k2), t = AlignedBuffer(count: k2 * n2), p = AlignedBuffer(count: m2 * n2)
         defer { s.free(); t.free(); p.free() }
         let sv = MatrixView(unchecked: s.base, rows: m2, columns: k2, stride: k2)
         let tv = MatrixView(unchecked: t.base, rows: k2, columns: n2, stride: n2)

@@ -1,13 +1,14 @@
-// Your turn: your own matrix product, in the course's table beside the stages.
+// Your own kernel: the free exercise, after exercises 1–8 (Exercise1Loops.swift …
+// Exercise8Threads.swift). Anything goes: combine what you wrote, or try an idea of your own.
 //
 // Replace the body of `multiply` below with your kernel. Then:
 //
-//     swift test --filter YourTurnTests                          the shared conformance checks
-//     swift run -c release speedup --stages 1,3,you --size 512   your row beside Stages 1 and 3
+//     swift test --filter YourTurnTests.OwnKernel                the shared conformance checks
+//     swift run -c release speedup --stages 4,you --size 1000    your row beside Stage 4
 //
-// While `multiply` still throws `NotImplementedYet`, the tests are reported as skipped and the
-// runner's row says so. Each lesson ends with an exercise for this file. You may import any stage
-// (Stage4Blocked, Stage5BLAS, Stage6GPU) to build on it.
+// While `multiply` still throws `NotWrittenYet`, the tests are reported as skipped and the
+// runner's row says so. You may import any stage (Stage4Blocked, Stage5BLAS, Stage6GPU) to
+// build on it. `make blas` serves it to C programs and NumPy with MATMUL_BLAS_STAGE=you.
 
 import MatmulCore
 
@@ -30,11 +31,8 @@ public struct YourMatmul: MatmulStage {
     /// `a · b`.
     /// - Throws: `MatmulError.shapeMismatch` when `a.columns != b.rows` (`ProductShape(a, b)` does that).
     public func multiply(_ a: Matrix, _ b: Matrix) throws -> Matrix {
-        // lesson: your-turn-stub
-        let shape = try ProductShape(a, b)
-        // Your kernel here. Start from `var c = shape.zeroResult()`, fill c[i, j] for i in 0..<shape.m
-        // and j in 0..<shape.n, and return c in place of the next line.
-        throw NotImplementedYet(shape)
-        // end lesson: your-turn-stub
+        // Your kernel here: start from `let shape = try ProductShape(a, b)` and
+        // `var c = shape.zeroResult()`, fill C, and return it in place of the next line.
+        throw NotWrittenYet(.ownKernel)
     }
 }

@@ -64,6 +64,28 @@ func scratchRepository(lesson: String, source: String = "func f() {\n    // less
     #expect(checkLessons(CommandContext(root: missing, tests: [])).findings.first?.message.contains("no region 'nothing'") == true)
 }
 
+@Test func theLearnersFilesCannotBeExcerptedNorFixedIntoALesson() throws {
+    let root = try scratchRepository(lesson: "<!-- code: Sources/YourTurn/Exercise3Broadcast.swift#stub -->\n```swift\nthrow X\n```\n")
+    try FileManager.default.createDirectory(at: root.appendingPathComponent("Sources/YourTurn"), withIntermediateDirectories: true)
+    try "// lesson: stub\nlearner's code\n// end lesson: stub\n".write(
+        to: root.appendingPathComponent("Sources/YourTurn/Exercise3Broadcast.swift"), atomically: true, encoding: .utf8)
+    let findings = checkLessons(CommandContext(root: root, tests: []), fix: true).findings
+    #expect(findings.count == 1 && findings.first?.message.contains("the learner's to rewrite") == true)
+    #expect(try String(contentsOf: root.appendingPathComponent("lessons/01.md"), encoding: .utf8).contains("throw X"))
+    #expect(isLearnersFile("Sources/YourTurn/YourMatmul.swift") && !isLearnersFile("Sources/YourTurn/Exercises.swift"))
+}
+
+@Test func imagesMustExistAndSayWhatTheyShow() throws {
+    let root = try scratchRepository(lesson: "![the loops](../docs/figures/loops.svg)\n\n![](../docs/figures/loops.svg) and ![tiles](../docs/tiles.svg)\n")
+    var findings = checkLessons(CommandContext(root: root, tests: [])).findings
+    #expect(findings.count == 4)   // three images missing, one without a description
+    try FileManager.default.createDirectory(at: root.appendingPathComponent("docs/figures"), withIntermediateDirectories: true)
+    try "<svg/>".write(to: root.appendingPathComponent("docs/figures/loops.svg"), atomically: true, encoding: .utf8)
+    findings = checkLessons(CommandContext(root: root, tests: [])).findings
+    #expect(findings.map(\.message).sorted() == ["the image ../docs/figures/loops.svg has no description: say what it shows between ![ and ]",
+                                                 "the image ../docs/tiles.svg does not exist (looked for lessons/../docs/tiles.svg)"])
+}
+
 @Test func commandsAreCheckedAgainstTheRunnerTheTestsAndTheMakefile() throws {
     let lesson = """
         ```sh

@@ -99,7 +99,7 @@ func yourKernelRowSaysItIsNotWrittenYet() throws {
                              output: { output += $0 }, error: { error += $0 })
     #expect(status == 0)
     let you = output.split(separator: "\n").last { $0.contains(",you,") }
-    #expect(you?.contains("skipped: \(NotImplementedYet.reason)") == true)
+    #expect(you?.contains("skipped: \(Exercise.ownKernel.notWrittenReason)") == true)
     // The default table leaves the stub out.
     #expect(!chosenStages(Options()).contains { $0.id == "you" })
 }

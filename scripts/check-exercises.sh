@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# make exercises: proves the exercises in Sources/YourTurn are solvable and that their tests bite.
+#
+#   1. The reference solutions (Solutions/YourTurn) in place of the stubs: every exercise's tests
+#      must run and pass, none skipped.
+#   2. Each wrong solution (Solutions/Wrong) in turn, with the reference solutions for the rest:
+#      the tests must fail, and only that exercise's suite.
+#
+# It builds in a folder of its own (.build-exercises/: the sources it assembles and their build),
+# so your files in Sources/YourTurn and your .build stay as they are. The first build takes a few
+# minutes; each wrong solution after that recompiles only what changed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+work=.build-exercises
+sources=$work/YourTurn
+mkdir -p "$sources"
+failures=0
+
+# Copies $1 to $2 only when their contents differ, so the build sees only real changes.
+place() { cmp -s "$1" "$2" || cp "$1" "$2"; }
+
+# The stubs' folder with every reference solution, then the wrong file named by $1 (if any).
+assemble() {
+    find "$sources" -name '*.swift' -delete
+    for f in Sources/YourTurn/*.swift; do cp -p "$f" "$sources/"; done
+    for f in Solutions/YourTurn/*.swift; do cp -p "$f" "$sources/"; done
+    if [ -n "${1:-}" ]; then cp "$1" "$sources/"; touch "$sources/$(basename "$1")"; fi
+}
+
+# Runs the exercises' tests; prints one line of counts; leaves the output in $work/test.log.
+run_tests() {
+    MATMUL_YOURTURN_SOURCES="$sources" swift test --scratch-path "$work/build" --filter YourTurnTests \
+        > "$work/test.log" 2>&1
+    local status=$?
+    if ! grep -q '^[✔✘].* Test run with' "$work/test.log"; then
+        echo "  the tests did not run (exit $status):"; tail -20 "$work/test.log" | sed 's/^/    /'
+        return 2
+    fi
+    echo "  $(grep '^[✔✘].* Test run with' "$work/test.log" | sed 's/^. //')"
+    return $status
+}
+
+echo "== reference solutions (Solutions/YourTurn): every exercise's tests must pass"
+assemble ""
+run_tests
+status=$?
+if [ $status -ne 0 ] || grep -q '^➜ Test .* skipped' "$work/test.log"; then
+    echo "  FAILED: the reference solutions must pass with nothing skipped"; failures=$((failures + 1))
+    grep -E '^(✘|➜) Test' "$work/test.log" | head -20 | sed 's/^/    /'
+fi
+
+for wrong in Solutions/Wrong/*.swift; do
+    name=$(basename "$wrong" .swift)
+    echo "== $wrong: $(sed -n '1s/^\/\/ A WRONG solution to //p' "$wrong")"
+    assemble "$wrong"
+    run_tests
+    status=$?
+    # The suites that failed: Swift Testing names the failing suite on its own "✘ Suite" line.
+    suites=$(grep -E '^✘ Suite' "$work/test.log" | sed -E 's/^✘ Suite "?([^"]*)"? .*/\1/' | sort -u | paste -sd ';' -)
+    echo "  failing suites: ${suites:-none}"
+    number=${name#Exercise}; number=${number%%[A-Za-z]*}
+    if [ $status -eq 0 ]; then
+        echo "  FAILED: the tests passed a wrong solution"; failures=$((failures + 1))
+    elif [ $status -eq 2 ] || ! grep -qE "^✘ Suite \"Exercise $number:" "$work/test.log"; then
+        echo "  FAILED: exercise $number's own suite did not fail"; failures=$((failures + 1))
+    elif grep -E '^✘ Suite' "$work/test.log" | grep -vqE "^✘ Suite \"Exercise $number:"; then
+        echo "  FAILED: a suite other than exercise $number's failed too"; failures=$((failures + 1))
+    fi
+done
+
+if [ $failures -ne 0 ]; then echo "exercises: $failures check(s) FAILED"; exit 1; fi
+echo "exercises: the reference solutions pass; every wrong solution is rejected by its own tests"
