@@ -6,6 +6,9 @@
 #   2. Each wrong solution (Solutions/Wrong) in turn, with the reference solutions for the rest:
 #      the tests must fail, and only that exercise's suite.
 #
+#   scripts/check-exercises.sh --speedup ARGS...   the runner, release build, with the reference
+#                                                  solutions in: their rows beside the stages'
+#
 # It builds in a folder of its own (.build-exercises/: the sources it assembles and their build),
 # so your files in Sources/YourTurn and your .build stay as they are. The first build takes a few
 # minutes; each wrong solution after that recompiles only what changed.
@@ -40,6 +43,19 @@ run_tests() {
     echo "  $(grep '^[✔✘].* Test run with' "$work/test.log" | sed 's/^. //')"
     return $status
 }
+
+if [ "${1:-}" = "--speedup" ]; then
+    shift
+    assemble ""
+    MATMUL_YOURTURN_SOURCES="$sources" swift run -c release --scratch-path "$work/build" speedup "$@"
+    status=$?
+    # A recorded run says which code its "you" rows timed.
+    record=$(echo " $* " | grep -oE -- ' --record[ =][^ ]+' | sed -E 's/ --record[ =]//' || true)
+    if [ $status -eq 0 ] && [ -n "$record" ] && [ -f "$record" ]; then
+        sed -i "2i # the you1…you8 rows: the reference solutions in Solutions/YourTurn (scripts/check-exercises.sh --speedup)" "$record"
+    fi
+    exit $status
+fi
 
 echo "== reference solutions (Solutions/YourTurn): every exercise's tests must pass"
 assemble ""

@@ -260,6 +260,7 @@ public func packedProduct(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c:
         workspaces.forEach { $0.free() }
     }
     let microRows = (m + mr - 1) / mr
+    // lesson: five-loops
     for jc in stride(from: 0, to: n, by: nc) {
         let columns = min(nc, n - jc)
         for pc in stride(from: 0, to: k, by: kc) {
@@ -300,6 +301,7 @@ public func packedProduct(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c:
             }
         }
     }
+    // end lesson: five-loops
 }
 
 /// Runs `body(t, count)` for t in 0..<count on `count` threads; on the calling thread alone when count is 1.

@@ -15,6 +15,7 @@ import MatmulCore
 public func packA(_ a: MatrixView, into buffer: UnsafeMutablePointer<Float>, alpha: Float = 1) {
     let mr = MicroKernel.mr
     var out = buffer
+    // lesson: pack-a
     for top in Swift.stride(from: 0, to: a.rows, by: mr) {
         let rows = min(mr, a.rows - top)
         if rows == mr && !a.isTransposed {
@@ -40,6 +41,7 @@ public func packA(_ a: MatrixView, into buffer: UnsafeMutablePointer<Float>, alp
             }
         }
     }
+    // end lesson: pack-a
 }
 
 /// Packs all of `b` (at most kc × nc) into micro-panels of `nr` columns: panel after panel, and
@@ -63,6 +65,7 @@ public func packB(_ b: MatrixView, into buffer: UnsafeMutablePointer<Float>, pan
             }
             continue
         }
+        // lesson: pack-b
         for p in 0..<b.rows {
             let row = b.pointer(p, left)
             if columns == nr {
@@ -73,5 +76,6 @@ public func packB(_ b: MatrixView, into buffer: UnsafeMutablePointer<Float>, pan
             }
             out += nr
         }
+        // end lesson: pack-b
     }
 }

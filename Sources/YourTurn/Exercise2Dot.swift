@@ -8,8 +8,8 @@
 //     swift test --filter YourTurnTests.Dot
 //     swift run -c release speedup --stages 2,you2 --size 500
 //
-// Expect several times Stage 2: its single running sum makes every add wait for the one before
-// (4 cycles each); four sums keep four adds in flight (lesson 02).
+// Expect a clear gain over Stage 2: its single running sum makes every add wait for the one
+// before it; four sums keep four adds in flight (lesson 02 says how many cycles that is).
 
 import MatmulCore
 

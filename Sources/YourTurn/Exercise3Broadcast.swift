@@ -16,7 +16,11 @@ import MatmulCore
 /// `a · b` in the order i, p, j.
 ///
 /// Work on pointers: inside `a.withUnsafeBufferPointer`, `b.withUnsafeBufferPointer` and
-/// `c.withUnsafeMutableBufferPointer`, row i of C starts at i·n, row p of B at p·n.
+/// `c.withUnsafeMutableBufferPointer`, take each `baseAddress` (nil for an empty matrix: return
+/// then). Row i of C starts at `c + i * n`, row p of B at `b + p * n`: compute those addresses
+/// outside the j loop, so the inner loop is `cRow[j] += aip * bRow[j]` and nothing else. Index
+/// arithmetic like `c[i * n + j]` inside it is checked for overflow on every step, and that alone
+/// can stop the compiler from vectorizing the loop (try it, and time both).
 public func yourBroadcast(_ a: Matrix, _ b: Matrix) throws -> Matrix {
     throw NotWrittenYet(.broadcast)   // replace this line with your product
 }
