@@ -26,6 +26,8 @@ declare -A runs=(
   [strassen-500]="speedup --stages 4,4s --size 1000 --size 2000 --size 4000 --repeat 3 --rounds 3 --crossover 500 --record docs/runs/strassen-500.csv"
   # Lesson 04 and the exercises: each exercise's reference solution beside the stage it imitates.
   [exercises]="exercises --stages 1,you1,2,you2,3,you3,4a,you4,4b,you5,4c,you6,you7,4,you8 --size 1000 --threads 2 --repeat 3 --rounds 3 --record docs/runs/exercises.csv"
+  # Exercise 8 beside Stage 4 alone: in the run above it follows exercise 7's single-threaded row.
+  [exercises-threads]="exercises --stages 4,you8 --size 1000 --threads 2 --repeat 3 --rounds 3 --record docs/runs/exercises-threads.csv"
   # Lesson 05: where BLAS starts to win.
   [small]="speedup --stages 3,5 --size 2 --size 4 --size 8 --size 16 --size 32 --repeat 5 --rounds 3 --record docs/runs/small.csv"
   # Lesson 06: the OpenCL kernels on both cores (PoCL), beside Stages 3-5 on two threads.
@@ -33,7 +35,7 @@ declare -A runs=(
   # Lesson 00: the seed's Python steps beside Swift's stages.
   [python]="python3 scripts/lesson11.py --swift --record docs/runs/python.csv"
 )
-order=(default cache-sets blocked-2000 fastai-2-threads vs-blas-1-thread vs-blas-2-threads strassen strassen-500 exercises small pocl-2-threads python)
+order=(default cache-sets blocked-2000 fastai-2-threads vs-blas-1-thread vs-blas-2-threads strassen strassen-500 exercises exercises-threads small pocl-2-threads python)
 names=("$@")
 [ ${#names[@]} -eq 0 ] && names=("${order[@]}")
 for name in "${names[@]}"; do
