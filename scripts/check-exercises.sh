@@ -4,7 +4,8 @@
 #   1. The reference solutions (Solutions/YourTurn) in place of the stubs: every exercise's tests
 #      must run and pass, none skipped.
 #   2. Each wrong solution (Solutions/Wrong) in turn, with the reference solutions for the rest:
-#      the tests must fail, and only that exercise's suite.
+#      the tests must fail, and only that exercise's suite (and your own kernel's, whose reference
+#      solution is built on exercise 8).
 #
 #   scripts/check-exercises.sh --speedup ARGS...   the runner, release build, with the reference
 #                                                  solutions in: their rows beside the stages'
@@ -80,7 +81,8 @@ for wrong in Solutions/Wrong/*.swift; do
         echo "  FAILED: the tests passed a wrong solution"; failures=$((failures + 1))
     elif [ $status -eq 2 ] || ! grep -qE "^✘ Suite \"Exercise $number:" "$work/test.log"; then
         echo "  FAILED: exercise $number's own suite did not fail"; failures=$((failures + 1))
-    elif grep -E '^✘ Suite' "$work/test.log" | grep -vqE "^✘ Suite \"Exercise $number:"; then
+    # Your own kernel's reference solution runs exercise 8's loops: it may fail with them.
+    elif grep -E '^✘ Suite' "$work/test.log" | grep -vE '^✘ Suite "Your own kernel' | grep -vqE "^✘ Suite \"Exercise $number:"; then
         echo "  FAILED: a suite other than exercise $number's failed too"; failures=$((failures + 1))
     fi
 done
