@@ -3,7 +3,8 @@
 #
 #   1. The reference solutions (Solutions/YourTurn) in place of the stubs: every exercise's tests
 #      must run and pass, none skipped.
-#   2. Each wrong solution (Solutions/Wrong) in turn, with the reference solutions for the rest:
+#   2. Each wrong solution (Solutions/Wrong: a patch to one reference solution) in turn, with the
+#      reference solutions for the rest:
 #      the tests must fail, and only that exercise's suite (and your own kernel's, whose reference
 #      solution is built on exercise 8).
 #
@@ -21,15 +22,15 @@ sources=$work/YourTurn
 mkdir -p "$sources"
 failures=0
 
-# Copies $1 to $2 only when their contents differ, so the build sees only real changes.
-place() { cmp -s "$1" "$2" || cp "$1" "$2"; }
-
-# The stubs' folder with every reference solution, then the wrong file named by $1 (if any).
+# The stubs' folder with every reference solution, then the wrong solution's patch $1 (if any)
+# applied to its reference solution. The copies keep their times, so the build recompiles only
+# what a patch changed.
 assemble() {
     find "$sources" -name '*.swift' -delete
-    for f in Sources/YourTurn/*.swift; do cp -p "$f" "$sources/"; done
-    for f in Solutions/YourTurn/*.swift; do cp -p "$f" "$sources/"; done
-    if [ -n "${1:-}" ]; then cp "$1" "$sources/"; touch "$sources/$(basename "$1")"; fi
+    for f in Sources/YourTurn/*.swift Solutions/YourTurn/*.swift; do cp -p "$f" "$sources/"; done
+    if [ -n "${1:-}" ]; then
+        git apply -p3 --directory="$sources" "$1" || { echo "  cannot apply $1 to the reference solution"; return 1; }
+    fi
 }
 
 # Runs the exercises' tests; prints one line of counts; leaves the output in $work/test.log.
@@ -67,10 +68,10 @@ if [ $status -ne 0 ] || grep -q '^➜ Test .* skipped' "$work/test.log"; then
     grep -E '^(✘|➜) Test' "$work/test.log" | head -20 | sed 's/^/    /'
 fi
 
-for wrong in Solutions/Wrong/*.swift; do
-    name=$(basename "$wrong" .swift)
-    echo "== $wrong: $(sed -n '1s/^\/\/ A WRONG solution to //p' "$wrong")"
-    assemble "$wrong"
+for wrong in Solutions/Wrong/*.patch; do
+    name=$(basename "$wrong" .patch)
+    echo "== $wrong: $(sed -n '1s/^A WRONG solution to //p' "$wrong")"
+    assemble "$wrong" || { failures=$((failures + 1)); continue; }
     run_tests
     status=$?
     # The suites that failed: Swift Testing names the failing suite on its own "✘ Suite" line.
