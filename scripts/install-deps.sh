@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the course needs and is missing, on Debian or Ubuntu:
-#   pkg-config and libopenblas-dev (Stage 5 links OpenBLAS), zlib1g-dev (the runner reads .gz
-#   files), and dataset-fashion-mnist (real images for the fastai workload; optional);
+#   pkg-config and libopenblas-dev (Stage 5 links OpenBLAS), libblis4-pthread (Stage 5b opens BLIS;
+#   its pthreads build, as with libgomp's default wait policy the OpenMP build's idle threads spin
+#   for a while after each product, on a core the next row may be timed on), zlib1g-dev (the
+#   runner reads .gz files), and dataset-fashion-mnist (real images for the fastai workload; optional);
 #   for Stage 6, the OpenCL loader and PoCL (OpenCL on the CPU, so the GPU kernels run anywhere).
 # With --nvrtc, or where CI is set: also NVIDIA's NVRTC from PyPI into .deps/nvrtc (it compiles
 #   the CUDA kernels, so their tests run without a GPU; an 89.6 MB download, 227 MB unpacked).
@@ -33,6 +35,7 @@ else
   missing+=(libopenblas-dev zlib1g-dev)
 fi
 [ -e /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || missing+=(dataset-fashion-mnist)
+compgen -G '/usr/lib/*/libblis.so.4' >/dev/null || missing+=(libblis4-pthread)
 compgen -G '/usr/lib/*/libOpenCL.so.1' >/dev/null || missing+=(ocl-icd-libopencl1)
 [ -e /etc/OpenCL/vendors/pocl.icd ] || missing+=(pocl-opencl-icd)
 [ "$chart" = yes ] && ! command -v rsvg-convert >/dev/null 2>&1 && missing+=(librsvg2-bin)

@@ -4,11 +4,11 @@ import Stage4Blocked
 /// What `speedup` was asked to do, parsed from its command line.
 public struct Options: Equatable, Sendable {
     public enum Format: String, Sendable, CaseIterable { case table, markdown, csv, json }
-    public enum WorkloadChoice: String, Sendable, CaseIterable { case fastai, square, all }
+    public enum WorkloadChoice: String, Sendable, CaseIterable { case fastai, square, shapes, all }
 
     /// Stage ids to run, in the stage list's order; nil runs every stage.
     public var stages: [String]? = nil
-    /// Named workloads; nil means the default (`all`, unless --size or --shape is given).
+    /// Named workload; nil means the default (`all`: fastai and square, unless --size or --shape is given).
     public var workload: WorkloadChoice? = nil
     public var sizes: [Int] = []
     public var shapes: [ProductShape] = []
@@ -47,6 +47,8 @@ public struct Options: Equatable, Sendable {
     var usesDefaultWorkloads: Bool { workload == nil && sizes.isEmpty && shapes.isEmpty }
     /// Whether this run includes the fastai workload.
     public var runsFastai: Bool { workload == .fastai || workload == .all || usesDefaultWorkloads }
+    /// Whether this run includes the shapes workload.
+    public var runsShapes: Bool { workload == .shapes }
     /// The square sizes this run covers: the --size values, or the defaults when square is wanted.
     public var squareSizes: [Int] {
         let named = workload == .square || workload == .all || usesDefaultWorkloads
@@ -64,9 +66,12 @@ public let usage = """
       --stages LIST      stages to run, e.g. 1,2,3,5 or 1-3; 6 takes every GPU row (default: all):
                          \(allStages(threads: 1).map(\.id).joined(separator: ","))
                          you: your own kernel (Sources/YourTurn); in the default table once written
-      --workload NAME    fastai | square | all (default: all, unless --size or --shape is given)
+      --workload NAME    fastai | square | shapes | all (default: all, unless --size or --shape is given)
                          fastai: 5×784 · 784×10 and 50000×784 · 784×10 on Fashion-MNIST images
                          square: n×n · n×n for n = \(Options.defaultSizes.map(String.init).joined(separator: ", "))
+                         shapes: \(ShapesWorkload.shapes.count) products of networks and other shapes, 5×784×10 to 2000³
+                         (small cubes, MLP layers, a transformer's feed-forward, tall, wide)
+                         all: fastai and square (shapes runs only when named: it is long)
       --size N           a square size to run (repeatable); replaces the default square sizes
       --shape MxKxN      an m×k · k×n product to run (repeatable), e.g. 1000x784x10
       --threads T        threads for the stages that can use more than one (default 1)
@@ -118,7 +123,7 @@ public func parseOptions(_ arguments: [String]) throws -> Options {
         case "--workload":
             let text = try reader.value()
             guard let choice = Options.WorkloadChoice(rawValue: text) else {
-                throw UsageError(message: "--workload takes fastai, square or all, not '\(text)'")
+                throw UsageError(message: "--workload takes fastai, square, shapes or all, not '\(text)'")
             }
             options.workload = choice
         case "--size": options.sizes.append(try reader.positiveInteger())

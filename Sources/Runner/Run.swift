@@ -19,6 +19,7 @@ public func runSpeedup(_ options: Options, progress: (String) -> Void) throws ->
                                             explicitlyNamed: options.imagesPath != nil))
     }
     if !options.squareSizes.isEmpty { workloads.append(try squareWorkload(sizes: options.squareSizes)) }
+    if options.runsShapes { workloads.append(try ShapesWorkload.workload()) }
     if !options.shapes.isEmpty { workloads.append(try shapeWorkload(shapes: options.shapes)) }
 
     progress("measuring this core's peak FMA throughput…")

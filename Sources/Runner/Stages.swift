@@ -27,6 +27,7 @@ public func allStages(threads: Int, blocks: BlockSizes = .host,
         BlockedMatmul(step: .full, threads: threads, blocks: blocks),
         StrassenMatmul(crossover: crossover, threads: threads, blocks: blocks),
         BLASMatmul(threads: threads),
+        BLISMatmul(threads: threads),
     ] + GPUMatmul.allStages + YourExercise.all(threads: threads, blocks: blocks) + [YourMatmul(threads: threads)]
 }
 

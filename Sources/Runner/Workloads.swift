@@ -62,3 +62,40 @@ public func shapeWorkload(shapes: [ProductShape]) throws -> Workload {
                 b: try Matrix.randomNormal(rows: s.k, columns: s.n, seed: 22))
     })
 }
+
+/// The shapes workload (`--workload shapes`): products a learner meets beyond the two of fastai's
+/// lesson and the squares, where a library's small-size paths, thread splits and skinny kernels
+/// decide the speed, not its big-square kernel.
+public enum ShapesWorkload {
+    /// Each shape with what it is.
+    public static let shapes: [(shape: ProductShape, what: String)] = [
+        (ProductShape(m: 5, k: 784, n: 10), "fastai's 5 validation images · its 784×10 weights"),
+        (ProductShape(m: 32, k: 32, n: 32), "small cube"),
+        (ProductShape(m: 64, k: 64, n: 64), "small cube"),
+        (ProductShape(m: 96, k: 96, n: 96), "small cube"),
+        (ProductShape(m: 128, k: 128, n: 128), "small cube"),
+        (ProductShape(m: 256, k: 256, n: 256), "cube"),
+        (ProductShape(m: 64, k: 784, n: 256), "MLP first layer, batch 64"),
+        (ProductShape(m: 256, k: 784, n: 256), "MLP first layer, batch 256"),
+        (ProductShape(m: 512, k: 784, n: 256), "MLP first layer, batch 512"),
+        (ProductShape(m: 512, k: 256, n: 10), "MLP output layer, batch 512"),
+        (ProductShape(m: 64, k: 2048, n: 2048), "wide layer, batch 64"),
+        (ProductShape(m: 512, k: 768, n: 3072), "transformer feed-forward, 512 tokens"),
+        (ProductShape(m: 2048, k: 64, n: 2048), "k small: an outer product of depth 64"),
+        (ProductShape(m: 8192, k: 256, n: 32), "tall and skinny"),
+        (ProductShape(m: 32, k: 256, n: 8192), "short and wide"),
+        (ProductShape(m: 1000, k: 1000, n: 1000), "large square"),
+        (ProductShape(m: 2000, k: 2000, n: 2000), "large square"),
+    ]
+
+    /// The large squares, where Stage 4 has to be at least as fast as the best library.
+    public static var largeSquares: [ProductShape] { shapes.map(\.shape).filter { $0.m == $0.k && $0.k == $0.n && $0.m >= 1000 } }
+
+    public static func workload() throws -> Workload {
+        Workload(name: "shapes", source: "seeded normal matrices; what each shape is: ShapesWorkload.shapes, lessons/04-blocked.md",
+                 problems: try shapes.map { shape, _ in
+                     Problem(a: try Matrix.randomNormal(rows: shape.m, columns: shape.k, seed: 31),
+                             b: try Matrix.randomNormal(rows: shape.k, columns: shape.n, seed: 32))
+                 })
+    }
+}
