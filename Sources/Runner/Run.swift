@@ -78,6 +78,15 @@ public func runSpeedup(_ options: Options, progress: (String) -> Void) throws ->
     for round in 1...options.rounds {
         for (index, cell) in cells.enumerated() {
             let row = rows[cell.row]
+            // Threaded libraries keep their threads spinning for a while after a product, ready for
+            // the next: OpenBLAS for 2²⁸ TSC ticks (its THREAD_TIMEOUT, about 0.1 s at 2.6 GHz),
+            // Stage 4 for 1 ms. Spinning on the core the next row needs, they would slow whichever
+            // stage comes after them. So around threaded rows, the stage runs for `quietSeconds`
+            // before it is timed: the last stage's threads have gone quiet, and this one's are
+            // awake, as in a program that multiplies again and again.
+            if cell.stage.threads > 1 || (index > 0 && cells[index - 1].stage.threads > 1) {
+                try warmUp(cell.stage, cell.problem, seconds: quietSeconds)
+            }
             progress((options.rounds > 1 ? "round \(round)/\(options.rounds) " : "")
                      + "[\(index + 1)/\(cells.count)] \(row.workload) \(row.shape), stage \(row.stage) \(row.name)"
                      + (cell.estimate > 1 ? " (about \(duration(cell.estimate)) a run)" : ""))
@@ -249,6 +258,19 @@ func sourceCommit() -> String {
     let changed = git(["status", "--porcelain", "--", "Sources", "Package.swift", ":!Sources/LessonCheck",
                        ":!Sources/lesson-check", ":!Sources/gpu-check"]) ?? ""
     return changed.isEmpty ? head : "\(head) with uncommitted changes: \(changed.split(separator: "\n").map { $0.dropFirst(3) }.joined(separator: ", "))"
+}
+
+/// How long the runner runs a stage before timing it, when it or the stage before it is threaded.
+let quietSeconds = 0.25
+
+/// Runs `stage` on `problem` for about `seconds` (at least once), the results thrown away.
+func warmUp(_ stage: any MatmulStage, _ problem: Problem, seconds: Double) throws {
+    let start = DispatchTime.now().uptimeNanoseconds
+    var sink = Float(0)
+    repeat {
+        sink += try stage.multiply(problem.a, problem.b).elements.first ?? 0
+    } while Double(DispatchTime.now().uptimeNanoseconds - start) < seconds * 1e9
+    blackHole(sink)
 }
 
 /// Refuses products whose matrices would not fit in half of this machine's memory.

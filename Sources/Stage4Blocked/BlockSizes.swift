@@ -74,6 +74,16 @@ public struct BlockSizes: Hashable, Sendable, CustomStringConvertible {
         self.nc = nc
     }
 
+    /// These sizes with the B panel's share of L3 divided among `parts` threads, each of which
+    /// packs a panel of its own (`threadedProduct`).
+    func sharingL3(among parts: Int) -> BlockSizes {
+        BlockSizes(unchecked: mc, kc: kc, nc: max(MicroKernel.nr, nc / parts / MicroKernel.nr * MicroKernel.nr))
+    }
+
+    private init(unchecked mc: Int, kc: Int, nc: Int) {
+        (self.mc, self.kc, self.nc) = (mc, kc, nc)
+    }
+
     /// The largest block size accepted: 2²⁴ floats (64 MiB) in one direction of one block is already
     /// far beyond any cache, and keeps the packing buffers' sizes (mc·kc, kc·nc) from overflowing.
     public static let largest = 1 << 24

@@ -97,11 +97,8 @@ public struct BlockedMatmul: MatmulStage {
             packedProduct(alpha, a, b, c, blocks: blocks, threads: 1, pieces: .plain)
         case .microKernel:
             packedProduct(alpha, a, b, c, blocks: blocks, threads: 1, pieces: .stage)
-        case .full where b.columns < MicroKernel.nr && !a.isTransposed:
-            // The skinny path reads rows of A in place; a transposed A takes the packed path.
-            skinnyProduct(alpha, a, b, c, threads: threads)
         case .full:
-            packedProduct(alpha, a, b, c, blocks: blocks, threads: threads, pieces: .stage)
+            threadedProduct(alpha, a, b, c, blocks: blocks, threads: threads)
         }
     }
 }
@@ -253,11 +250,12 @@ public func packedProduct(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c:
     let nc = min(blocks.nc, roundUp(n, to: nr))
     let mc = min(blocks.mc, roundUp(m, to: mr))
     // One packed B panel shared by all threads; per thread, a packed A block and an edge tile.
-    let packedB = AlignedBuffer(count: kc * nc)
-    let workspaces = (0..<threads).map { _ in AlignedBuffer(count: mc * kc + mr * nr) }
+    // Borrowed, not allocated: a fresh buffer of megabytes costs a page fault per 4 KiB (BufferPool).
+    let packedB = BufferPool.shared.borrow(count: kc * nc)
+    let workspaces = (0..<threads).map { _ in BufferPool.shared.borrow(count: mc * kc + mr * nr) }
     defer {
-        packedB.free()
-        workspaces.forEach { $0.free() }
+        BufferPool.shared.giveBack(packedB)
+        workspaces.forEach(BufferPool.shared.giveBack)
     }
     let microRows = (m + mr - 1) / mr
     // lesson: five-loops

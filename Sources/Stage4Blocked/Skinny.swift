@@ -14,22 +14,18 @@
 import CPrefetch
 import MatmulCore
 
-/// C += α · A · B for a B with few columns, reading A once, row pair by row pair; `threads`
-/// threads take contiguous ranges of rows. A's rows must be contiguous (A not transposed).
-func skinnyProduct(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c: MatrixView, threads: Int) {
+/// C += α · A · B for a B with few columns, reading A once, row pair by row pair, on one thread
+/// (threads take parts of the rows: `threadedProduct`). A's rows must be contiguous (A not transposed).
+func skinnyProduct(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c: MatrixView) {
     let (m, k, n) = (a.rows, a.columns, b.columns)
     // Bᵀ: column j of B becomes the contiguous row j, so a dot product reads both operands in order.
-    let bt = UnsafeMutablePointer<Float>.allocate(capacity: n * k)
-    defer { bt.deallocate() }
+    let buffer = BufferPool.shared.borrow(count: n * k)
+    defer { BufferPool.shared.giveBack(buffer) }
+    let bt = buffer.base
     for p in 0..<k {
         for j in 0..<n { bt[j * k + p] = b.pointer(p, j).pointee }
     }
-    let transposed = MatrixView(unchecked: bt, rows: n, columns: k, stride: k)
-    let pairs = (m + 1) / 2
-    forEachThread(threads) { t, count in
-        let rows = (pairs * t / count * 2)..<min(m, pairs * (t + 1) / count * 2)
-        skinnyRows(alpha, a, transposed, c, rows: rows)
-    }
+    skinnyRows(alpha, a, MatrixView(unchecked: bt, rows: n, columns: k, stride: k), c, rows: 0..<m)
 }
 
 /// Rows `rows` of C += α · A · B, with B given as Bᵀ (`bt`, n × k).
