@@ -179,7 +179,12 @@ private func relax(_ spins: inout Int) {
 /// part an independent product on one thread (`singleThreadProduct`).
 func threadedProduct(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c: MatrixView, blocks: BlockSizes, threads: Int) {
     let (m, k, n) = (a.rows, a.columns, b.columns)
-    let grid = ThreadGrid.choose(m: m, k: k, n: n, threads: threads, blocks: blocks)
+    gridProduct(alpha, a, b, c, blocks: blocks, grid: ThreadGrid.choose(m: m, k: k, n: n, threads: threads, blocks: blocks))
+}
+
+/// C += α · A · B cut into `grid`'s parts, one thread each.
+func gridProduct(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c: MatrixView, blocks: BlockSizes, grid: ThreadGrid) {
+    let (m, k, n) = (a.rows, a.columns, b.columns)
     let blocks = blocks.sharingL3(among: grid.count)
     Workers.shared.run(parts: grid.count) { index in
         let (rows, columns) = grid.part(index, m: m, n: n)

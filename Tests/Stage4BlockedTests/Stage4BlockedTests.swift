@@ -84,3 +84,119 @@ func strassen(_ check: ConformanceCase, threads: Int) throws {
     #expect(BlockedMatmul.Step.allCases.map { BlockedMatmul(step: $0).id } == ["4a", "4b", "4c", "4"])
     #expect(StrassenMatmul(threads: 2).threads == 2)
 }
+
+// MARK: - Part 8: every shape, every thread count
+
+/// C + α·A·B in Double, the reference for the paths below.
+func referenceProduct(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c: MatrixView) -> [Double] {
+    var out: [Double] = []
+    for i in 0..<a.rows {
+        for j in 0..<b.columns {
+            var sum = 0.0
+            for p in 0..<a.columns { sum += Double(a[i, p]) * Double(b[p, j]) }
+            out.append(Double(c[i, j]) + Double(alpha) * sum)
+        }
+    }
+    return out
+}
+
+/// Runs `product` on seeded A (m×k, or stored as Aᵀ), B (k×n) and C (m×n, not zero: C += …) and
+/// returns what differs from `referenceProduct` by more than a dot product's rounding allows.
+func differences(m: Int, k: Int, n: Int, transposeA: Bool = false,
+                 _ product: (Float, MatrixView, MatrixView, MatrixView) -> Void) throws -> [String] {
+    var a = try Matrix.randomNormal(rows: transposeA ? k : m, columns: transposeA ? m : k, seed: UInt64(m * 131 + k))
+    var b = try Matrix.randomNormal(rows: k, columns: n, seed: UInt64(n * 17 + 5))
+    var c = try Matrix.randomNormal(rows: m, columns: n, seed: 3)
+    let alpha: Float = 0.75
+    return a.withView { a in
+        b.withView { b in
+            c.withView { c in
+                let a = transposeA ? a.transposed() : a
+                let expected = referenceProduct(alpha, a, b, c)
+                product(alpha, a, b, c)
+                var wrong: [String] = []
+                for i in 0..<m {
+                    for j in 0..<n where abs(Double(c[i, j]) - expected[i * n + j]) > 1e-5 * Double(k + 1) * 4 {
+                        wrong.append("C[\(i), \(j)] = \(c[i, j]), expected \(expected[i * n + j])")
+                    }
+                }
+                return Array(wrong.prefix(3))
+            }
+        }
+    }
+}
+
+@Test("The unpacked path: every edge of rows (1–13) and columns (1–33), A as rows or transposed")
+func unpackedEdges() throws {
+    for m in 1...13 {
+        for n in [1, 5, 7, 8, 9, 10, 15, 16, 17, 23, 24, 25, 31, 32, 33] {
+            for (k, transposeA) in [(1, false), (9, true), (40, false)] {
+                let wrong = try differences(m: m, k: k, n: n, transposeA: transposeA) { unpackedProduct($0, $1, $2, $3) }
+                #expect(wrong.isEmpty, "\(m)×\(k)·\(k)×\(n)\(transposeA ? ", Aᵀ" : ""): \(wrong)")
+            }
+        }
+    }
+}
+
+@Test("The unpacked kernel leaves the columns and rows past its tile alone")
+func unpackedKernelStaysInItsTile() {
+    // A 6-row, 10-column tile inside a 8 × 20 C of NaNs: only its own 6 × 10 may change.
+    let (depth, ldc) = (3, 20)
+    let a = [Float](repeating: 1, count: 6 * depth), b = [Float](repeating: 1, count: depth * ldc)
+    var c = [Float](repeating: .nan, count: 8 * ldc)
+    for r in 0..<6 { for j in 0..<10 { c[r * ldc + j] = 0 } }
+    c.withUnsafeMutableBufferPointer { c in
+        unpackedKernel(depth: depth, a: a, rowStep: depth, depthStep: 1, rows: 5, b: b, ldb: ldc, width: 10,
+                       c: c.baseAddress!, ldc: ldc, alpha: 2)
+    }
+    for r in 0..<8 {
+        for j in 0..<ldc {
+            let inside = r < 5 && j < 10
+            #expect(inside ? c[r * ldc + j] == 6 : (c[r * ldc + j].isNaN || (r == 5 && j < 10 && c[r * ldc + j] == 0)),
+                    "C[\(r), \(j)] = \(c[r * ldc + j])")
+        }
+    }
+}
+
+@Test("Every thread grid, with tiny blocks, gives the product: parts cover C once",
+      arguments: [ThreadGrid(rows: 1, columns: 2), ThreadGrid(rows: 2, columns: 1), ThreadGrid(rows: 2, columns: 2),
+                  ThreadGrid(rows: 3, columns: 1), ThreadGrid(rows: 1, columns: 5)])
+func grids(_ grid: ThreadGrid) throws {
+    for (m, k, n) in [(1, 5, 1), (7, 9, 40), (40, 30, 10), (61, 17, 95), (13, 3, 300)] {
+        let wrong = try differences(m: m, k: k, n: n) { gridProduct($0, $1, $2, $3, blocks: tinyBlocks, grid: grid) }
+        #expect(wrong.isEmpty, "grid \(grid), \(m)×\(k)·\(k)×\(n): \(wrong)")
+    }
+}
+
+@Test func threadGridsFollowTheShape() {
+    // Too small to pay for a thread's start.
+    #expect(ThreadGrid.choose(m: 64, k: 64, n: 64, threads: 2) == ThreadGrid(rows: 1, columns: 1))
+    #expect(ThreadGrid.choose(m: 5, k: 784, n: 10, threads: 2) == ThreadGrid(rows: 1, columns: 1))
+    #expect(ThreadGrid.choose(m: 1000, k: 1000, n: 1000, threads: 1) == ThreadGrid(rows: 1, columns: 1))
+    // One micro-panel of columns: only rows to split; few rows: the columns.
+    #expect(ThreadGrid.choose(m: 50_000, k: 784, n: 10, threads: 2) == ThreadGrid(rows: 2, columns: 1))
+    #expect(ThreadGrid.choose(m: 32, k: 256, n: 8192, threads: 2) == ThreadGrid(rows: 1, columns: 2))
+    #expect(ThreadGrid.choose(m: 1000, k: 1000, n: 1000, threads: 2).count == 2)
+    #expect(ThreadGrid.choose(m: 1000, k: 1000, n: 1000, threads: 4).count == 4)
+}
+
+@Test("Many products at once on Stage 4's threads: the workers' parts never mix")
+func concurrentCallers() async throws {
+    let stage = BlockedMatmul(threads: 2)
+    let a = try Matrix.randomNormal(rows: 300, columns: 70, seed: 1)
+    let b = try Matrix.randomNormal(rows: 70, columns: 150, seed: 2)
+    let expected = try BlockedMatmul(threads: 1).multiply(a, b)
+    try await withThrowingTaskGroup(of: Float.self) { group in
+        for _ in 0..<8 {
+            group.addTask {
+                var worst: Float = 0
+                for _ in 0..<5 {
+                    let c = try stage.multiply(a, b)
+                    worst = max(worst, zip(c.elements, expected.elements).map { abs($0 - $1) }.max() ?? 0)
+                }
+                return worst
+            }
+        }
+        for try await worst in group { #expect(worst < 1e-3) }
+    }
+}
