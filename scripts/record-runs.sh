@@ -28,6 +28,14 @@ declare -A runs=(
   [exercises]="exercises --stages 1,you1,2,you2,3,you3,4a,you4,4b,you5,4c,you6,you7,4,you8 --size 1000 --threads 2 --repeat 3 --rounds 3 --record docs/runs/exercises.csv"
   # Exercise 8 beside Stage 4 alone: in the run above it follows exercise 7's single-threaded row.
   [exercises-threads]="exercises --stages 4,you8 --size 1000 --threads 2 --repeat 3 --rounds 3 --record docs/runs/exercises-threads.csv"
+  # Lesson 04, part 8: Stage 4 beside OpenBLAS and BLIS on every shape, each thread count twice
+  # (issue 15 is judged on the worse run: scripts/vs-libraries.py FILE FILE).
+  [shapes-1-thread]="speedup --stages 4,5,5b --workload shapes --threads 1 --rounds 3 --record docs/runs/shapes-1-thread.csv"
+  [shapes-1-thread-again]="speedup --stages 4,5,5b --workload shapes --threads 1 --rounds 3 --record docs/runs/shapes-1-thread-again.csv"
+  [shapes-2-threads]="speedup --stages 4,5,5b --workload shapes --threads 2 --rounds 3 --record docs/runs/shapes-2-threads.csv"
+  [shapes-2-threads-again]="speedup --stages 4,5,5b --workload shapes --threads 2 --rounds 3 --record docs/runs/shapes-2-threads-again.csv"
+  # Lesson 04, part 8: the fastai product on one thread, with the time one core takes to read A.
+  [fastai-1-thread]="speedup --stages 4,5,5b --workload fastai --threads 1 --rounds 3 --record docs/runs/fastai-1-thread.csv"
   # Lesson 05: where BLAS starts to win.
   [small]="speedup --stages 3,5 --size 2 --size 4 --size 8 --size 16 --size 32 --repeat 5 --rounds 3 --record docs/runs/small.csv"
   # Lesson 06: the OpenCL kernels on both cores (PoCL), beside Stages 3-5 on two threads.
@@ -35,7 +43,8 @@ declare -A runs=(
   # Lesson 00: the seed's Python steps beside Swift's stages.
   [python]="python3 scripts/lesson11.py --swift --record docs/runs/python.csv"
 )
-order=(default cache-sets blocked-2000 fastai-2-threads vs-blas-1-thread vs-blas-2-threads strassen strassen-500 exercises exercises-threads small pocl-2-threads python)
+order=(default cache-sets blocked-2000 fastai-2-threads vs-blas-1-thread vs-blas-2-threads strassen strassen-500 exercises exercises-threads
+       shapes-1-thread shapes-1-thread-again shapes-2-threads shapes-2-threads-again fastai-1-thread small pocl-2-threads python)
 names=("$@")
 [ ${#names[@]} -eq 0 ] && names=("${order[@]}")
 for name in "${names[@]}"; do
