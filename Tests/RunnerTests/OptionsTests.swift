@@ -25,7 +25,7 @@ import Testing
     #expect(try parseStages("1,2,3,5") == ["1", "2", "3", "5"])
     #expect(try parseStages("5,1") == ["1", "5"])
     #expect(try parseStages("1-3") == ["1", "2", "3"])
-    #expect(try parseStages("2-5") == ["2", "3", "4a", "4b", "4c", "4", "4s", "5"])
+    #expect(try parseStages("2-5") == ["2", "3", "4a", "4b", "4c", "4", "4s", "5", "5b"])
     #expect(try parseStages("4,4s") == ["4", "4s"])
     #expect(try parseStages("5,6") == ["5"] + GPUMatmul.allStages.map(\.id))
     #expect(try parseStages("6cublas,6d.cl") == ["6cublas", "6d.cl"])
@@ -134,4 +134,13 @@ func badCommandLinesAreUsageErrors(_ arguments: [String]) {
     let truth = 0.003 + 2048 * 0.0001
     let fixedCost = extrapolate(once: 0.003 + 5 * 0.0001, twice: 0.003 + 10 * 0.0001, rows: 5, m: 2048)
     #expect(fixedCost >= truth && fixedCost <= truth * 4 / 3)
+}
+
+@Test func theShapesWorkloadRunsOnlyWhenNamed() throws {
+    let shapes = try parseOptions(["--workload", "shapes"])
+    #expect(shapes.runsShapes && !shapes.runsFastai && shapes.squareSizes.isEmpty)
+    #expect(try !parseOptions([]).runsShapes)
+    #expect(try !parseOptions(["--workload", "all"]).runsShapes)
+    #expect(ShapesWorkload.shapes.count == 17)
+    #expect(ShapesWorkload.largeSquares.map(\.m) == [1000, 2000])
 }
