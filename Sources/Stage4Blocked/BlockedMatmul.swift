@@ -5,7 +5,8 @@
 //   4a tiled        Stage 3's i-k-j loops, cut into blocks that fit in the caches
 //   4b packed       + copy each block into a contiguous, zero-padded buffer in the order it is used
 //   4c micro-kernel + a 6 × 16 tile of C held in SIMD registers, updated with FMA
-//   4  blocked      + threads over blocks of rows, and a memory-bound path for skinny B
+//   4  blocked      + threads over parts of C chosen by the shape, an unpacked path for small
+//                     products, and a memory-bound path for skinny B (Threads.swift)
 //
 // The loop nest of 4b–4 (the one GotoBLAS and BLIS made standard), from the outside in:
 //
@@ -62,7 +63,7 @@ public struct BlockedMatmul: MatmulStage {
         case .tiled: "Stage 3's loops cut into blocks that stay in L1/L2"
         case .packed: "blocks of A and B packed contiguous and zero-padded"
         case .microKernel: "6×16 tile of C in SIMD registers, FMA"
-        case .full: "threads over row blocks; skinny B read once"
+        case .full: "threads split by the shape; small products unpacked; skinny B read once"
         }
     }
 
