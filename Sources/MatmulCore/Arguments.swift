@@ -69,4 +69,14 @@ public struct ArgumentReader {
         guard let n = Int(text), n > 0 else { throw UsageError(message: "\(current) takes a whole number of 1 or more, not '\(text)'") }
         return n
     }
+
+    /// The value of the flag just read as a whole number from 1 to `largest`; `why` says where
+    /// the bound comes from.
+    public mutating func positiveInteger(atMost largest: Int, why: String) throws -> Int {
+        let text = try value()
+        guard let n = Int(text), (1...largest).contains(n) else {
+            throw UsageError(message: "\(current) takes a whole number from 1 to \(largest) (\(why)), not '\(text)'")
+        }
+        return n
+    }
 }

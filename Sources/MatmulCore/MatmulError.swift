@@ -9,6 +9,8 @@ public enum MatmulError: Error, Equatable, CustomStringConvertible {
     case negativeDimension(rows: Int, columns: Int)
     /// The element array does not hold `rows × columns` values.
     case elementCount(rows: Int, columns: Int, count: Int)
+    /// rows × columns elements are more than memory can be addressed with (their bytes overflow an Int).
+    case tooManyElements(rows: Int, columns: Int)
     /// A dimension is larger than a backend can address (OpenBLAS takes 32-bit sizes).
     case tooLarge(Shape, limit: Int)
     /// A view's rows would overlap: its leading dimension (row stride) is below max(1, columns).
@@ -24,7 +26,10 @@ public enum MatmulError: Error, Equatable, CustomStringConvertible {
         case let .negativeDimension(rows, columns):
             return "a matrix cannot be \(rows)×\(columns): rows and columns must be 0 or more"
         case let .elementCount(rows, columns, count):
-            return "a \(rows)×\(columns) matrix needs \(rows * columns) elements, got \(count)"
+            let (needed, overflow) = rows.multipliedReportingOverflow(by: columns)
+            return "a \(rows)×\(columns) matrix needs \(overflow ? "more than \(Int.max)" : "\(needed)") elements, got \(count)"
+        case let .tooManyElements(rows, columns):
+            return "a \(rows)×\(columns) matrix is too large: its bytes (rows × columns × 4) would not fit in a 64-bit count"
         case let .tooLarge(shape, limit):
             return "\(shape) is too large for this backend: each dimension must be at most \(limit)"
         case let .leadingDimension(stride, columns):

@@ -22,17 +22,18 @@ public struct Matrix: Equatable, Sendable {
     }
 
     /// A `rows × columns` matrix filled with `value` (zeros by default).
-    /// - Throws: `MatmulError.negativeDimension` if a dimension is negative.
+    /// - Throws: `MatmulError.negativeDimension` if a dimension is negative, `.tooManyElements` if
+    ///   the matrix could not be addressed.
     public init(rows: Int, columns: Int, repeating value: Float = 0) throws {
-        guard rows >= 0, columns >= 0 else { throw MatmulError.negativeDimension(rows: rows, columns: columns) }
-        try self.init(rows: rows, columns: columns, elements: Array(repeating: value, count: rows * columns))
+        let count = try Self.elementCount(rows: rows, columns: columns)
+        try self.init(rows: rows, columns: columns, elements: Array(repeating: value, count: count))
     }
 
     /// A matrix whose element `(i, j)` is `element(i, j)`.
+    /// - Throws: as `init(rows:columns:repeating:)`, or what `element` throws.
     public init(rows: Int, columns: Int, element: (Int, Int) throws -> Float) throws {
-        guard rows >= 0, columns >= 0 else { throw MatmulError.negativeDimension(rows: rows, columns: columns) }
         var values: [Float] = []
-        values.reserveCapacity(rows * columns)
+        values.reserveCapacity(try Self.elementCount(rows: rows, columns: columns))
         for i in 0..<rows {
             for j in 0..<columns { values.append(try element(i, j)) }
         }
@@ -40,6 +41,17 @@ public struct Matrix: Equatable, Sendable {
     }
 
     public var shape: Shape { Shape(rows: rows, columns: columns) }
+
+    /// rows × columns, checked: both 0 or more, and the product's bytes no more than an Int can count.
+    /// - Throws: `MatmulError.negativeDimension` or `.tooManyElements`.
+    public static func elementCount(rows: Int, columns: Int) throws -> Int {
+        guard rows >= 0, columns >= 0 else { throw MatmulError.negativeDimension(rows: rows, columns: columns) }
+        let (count, overflow) = rows.multipliedReportingOverflow(by: columns)
+        guard !overflow, !count.multipliedReportingOverflow(by: MemoryLayout<Float>.stride).overflow else {
+            throw MatmulError.tooManyElements(rows: rows, columns: columns)
+        }
+        return count
+    }
 
     /// Element `(row, column)`, bounds-checked: an index outside the matrix traps, as Array's does.
     @inlinable

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The sizes of one product `A (m×k) · B (k×n) = C (m×n)`, checked once for every stage.
 public struct ProductShape: Hashable, Sendable, CustomStringConvertible {
     public let m: Int
@@ -24,6 +26,19 @@ public struct ProductShape: Hashable, Sendable, CustomStringConvertible {
 
     /// Bytes the product must move at least once: A and B read, C written, 4 bytes each.
     public var minimumBytes: Double { 4 * (Double(m) * Double(k) + Double(k) * Double(n) + Double(m) * Double(n)) }
+
+    /// Bytes a program running this product holds at least: A, B and C, and one more copy of B
+    /// (Stage 2 transposes it), 4 bytes an element.
+    public var workingBytes: Double { minimumBytes + 4 * Double(k) * Double(n) }
+
+    /// Why this product is refused on this machine, or nil: the programs run a product only if its
+    /// working bytes fit in half of the machine's memory, leaving the rest to the system.
+    public var memoryRefusal: String? {
+        let memory = Double(ProcessInfo.processInfo.physicalMemory)
+        guard workingBytes > memory / 2 else { return nil }
+        return "\(self) needs about \(String(format: "%.1f", workingBytes / 1e9)) GB (A, B, C and a copy of B), "
+            + "more than half of this machine's \(String(format: "%.1f", memory / 1e9)) GB, the most a product may take; choose a smaller size"
+    }
 
     /// "m×k · k×n", the way the runner prints a shape.
     public var description: String { "\(m)×\(k) · \(k)×\(n)" }

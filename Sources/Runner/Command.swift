@@ -29,14 +29,15 @@ public func speedupMain(_ arguments: [String], output: (String) -> Void, error: 
 
             """)
     }
-    for (flag, path) in [("--chart", options.chartPath), ("--record", options.recordPath)] {
-        guard let path else { continue }
-        // Find out now, not after a long run, that the file cannot be written there.
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        guard FileManager.default.isWritableFile(atPath: folder) else {
-            error("speedup: \(flag): cannot write into the folder '\(folder)' (missing or not writable); choose another path\n")
-            return 2
-        }
+    // Find out now, not after a long run, that a product is too large or a file cannot be written.
+    let record: OutputFile?, chart: OutputFile?
+    do {
+        try checkMemory(options)
+        record = try options.recordPath.map { try OutputFile(path: $0, flag: "--record") }
+        chart = try options.chartPath.map { try OutputFile(path: $0, flag: "--chart") }
+    } catch let failure {
+        error("speedup: \(failure)\n")
+        return 2
     }
     let commit = options.recordPath == nil ? "" : sourceCommit()
     do {
@@ -48,16 +49,15 @@ public func speedupMain(_ arguments: [String], output: (String) -> Void, error: 
         let style = TextStyle.forStandardOutput(wide: options.wide, environment: ProcessInfo.processInfo.environment)
         output(try render(rows, context: context, format: options.format, style: style))
         let command = (["swift run -c release speedup"] + arguments).joined(separator: " ")
-        if let record = options.recordPath {
+        if let record {
             let timing = "median of each row's samples: \(options.rounds) round\(options.rounds == 1 ? "" : "s") over the whole table, "
                 + "each \(options.repeats) timed run\(options.repeats == 1 ? "" : "s") after one warm-up (fewer for runs over 2 s; the samples column counts them); min_ms and max_ms are the extremes"
-            try renderRunFile(rows, context: context, command: command, commit: commit, timing: timing)
-                .write(toFile: record, atomically: true, encoding: .utf8)
-            error("speedup: wrote the run file \(record)\n")
+            try record.write(renderRunFile(rows, context: context, command: command, commit: commit, timing: timing))
+            error("speedup: wrote the run file \(record.path)\n")
         }
-        if let chart = options.chartPath {
-            try renderChart(rows, context: context, command: command).write(toFile: chart, atomically: true, encoding: .utf8)
-            error("speedup: wrote the chart to \(chart)\n")
+        if let chart {
+            try chart.write(renderChart(rows, context: context, command: command))
+            error("speedup: wrote the chart to \(chart.path)\n")
         }
         return 0
     } catch let failure {
@@ -86,23 +86,24 @@ func chartMain(_ arguments: [String], output: (String) -> Void, error: (String) 
         error("speedup chart: takes a run file and an SVG file to write\n\n\(chartUsage)\n")
         return 2
     }
-    let (path, chart) = (arguments[0], arguments[1])
-    let folder = URL(fileURLWithPath: chart).deletingLastPathComponent().path
-    guard !chart.hasSuffix("/"), FileManager.default.isWritableFile(atPath: folder) else {
-        error("speedup chart: cannot write '\(chart)' (is the folder '\(folder)' there and writable?)\n")
+    let path = arguments[0]
+    let chart: OutputFile
+    do {
+        chart = try OutputFile(path: arguments[1], flag: "SVGFILE")
+    } catch let failure {
+        error("speedup chart: \(failure)\n")
         return 2
     }
     do {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw RunFileError(message: "cannot read '\(path)' as text")
-        }
-        let run = try RunFile(text)
+        let run = try RunFile(try readTextFile(path))
         let (rows, context) = try run.report()
         guard !rows.isEmpty else { throw RunFileError(message: "'\(path)' has no rows") }
-        try renderChart(rows, context: context, command: "\(run.command)  (drawn from \(path))")
-            .write(toFile: chart, atomically: true, encoding: .utf8)
-        error("speedup: wrote the chart of \(path) to \(chart)\n")
+        try chart.write(renderChart(rows, context: context, command: "\(run.command)  (drawn from \(path))"))
+        error("speedup: wrote the chart of \(path) to \(chart.path)\n")
         return 0
+    } catch let failure as InputFileError {
+        error("speedup chart: \(failure)\n")
+        return 1
     } catch let failure {
         error("speedup chart: \(path): \(failure)\n")
         return 1

@@ -1,3 +1,4 @@
+import Foundation
 import MatmulCore
 import Stage4Blocked
 
@@ -37,6 +38,14 @@ public struct Options: Equatable, Sendable {
 
     public init() {}
 
+    /// The most threads, timed runs and rounds accepted: far beyond any use, and small enough that
+    /// a slip of the keyboard cannot start a million threads or a week-long run.
+    public static let mostThreads = 1024
+    public static let mostRepeats = 10_000
+    public static let mostRounds = 1_000
+    static let threadsLimit = "far more than any machine's cores; this one has \(ProcessInfo.processInfo.activeProcessorCount)"
+    static let repeatsLimit = "a bound against typing slips"
+
     /// The square sizes used when neither --size nor --shape is given. Not powers of two: at
     /// n = 1024 a row of B is 4 KiB, every element of a column falls into the same few cache sets,
     /// and Stage 1 runs several times slower than at n = 1000 (lesson 01). That is a lesson of its
@@ -74,17 +83,19 @@ public let usage = """
                          all: fastai and square (shapes runs only when named: it is long)
       --size N           a square size to run (repeatable); replaces the default square sizes
       --shape MxKxN      an m×k · k×n product to run (repeatable), e.g. 1000x784x10
-      --threads T        threads for the stages that can use more than one (default 1)
-      --repeat R         timed runs per row after one warm-up; the median is reported (default 5)
+      --threads T        threads for the stages that can use more than one (default 1, at most 1024)
+      --repeat R         timed runs per row after one warm-up; the median is reported (default 5,
+                         at most 10000)
       --rounds N         time the whole table N times over and pool each row's samples, so a
-                         disturbance on a shared machine hits one pass, not one row (default 1)
+                         disturbance on a shared machine hits one pass, not one row (default 1,
+                         at most 1000)
       --format F         table | markdown | csv | json (default table)
                          the table fits the terminal (COLUMNS, else its width; 100 columns
                          into a pipe or file): notes become footnotes, what each stage
                          changes is said once above it; NO_COLOR turns off bold and dim
       --wide             the table with every row in full, what changed and notes in columns
       --max-seconds S    skip a stage whose single run is estimated to exceed S seconds (default 20)
-      --images PATH      IDX image file for the fastai workload
+      --images PATH      IDX image file for the fastai workload, gzipped or not
                          (default \(fashionMNISTTrainImages))
       --blocks MC,KC,NC  Stage 4's block sizes (default, from this machine's caches: \(BlockSizes.host.mc),\(BlockSizes.host.kc),\(BlockSizes.host.nc));
                          `speedup tune` finds the best ones for this machine
@@ -94,6 +105,8 @@ public let usage = """
       --record FILE      also write the run as a run file: CSV (with min, max and sample count)
                          under lines giving the command, machine, caches, date and commit; the
                          lessons' tables come from such files (docs/runs/, lesson-check)
+                         (--chart and --record write a new file or replace a regular one; a link,
+                         folder, device or FIFO is refused before the run starts)
       --help             print this message
 
     commands:
@@ -128,9 +141,9 @@ public func parseOptions(_ arguments: [String]) throws -> Options {
             options.workload = choice
         case "--size": options.sizes.append(try reader.positiveInteger())
         case "--shape": options.shapes.append(try parseShape(try reader.value()))
-        case "--threads": options.threads = try reader.positiveInteger()
-        case "--repeat": options.repeats = try reader.positiveInteger()
-        case "--rounds": options.rounds = try reader.positiveInteger()
+        case "--threads": options.threads = try reader.positiveInteger(atMost: Options.mostThreads, why: Options.threadsLimit)
+        case "--repeat": options.repeats = try reader.positiveInteger(atMost: Options.mostRepeats, why: Options.repeatsLimit)
+        case "--rounds": options.rounds = try reader.positiveInteger(atMost: Options.mostRounds, why: Options.repeatsLimit)
         case "--format":
             let text = try reader.value()
             guard let format = Options.Format(rawValue: text) else {
@@ -157,6 +170,9 @@ public func parseOptions(_ arguments: [String]) throws -> Options {
         default: throw UsageError(message: "unknown option '\(argument)'")
         }
     }
+    if options.imagesPath != nil, !options.runsFastai {
+        throw UsageError(message: "--images is used only by the fastai workload; add --workload fastai (or all)")
+    }
     return options
 }
 
@@ -167,7 +183,8 @@ func parseStages(_ text: String) throws -> [String] {
     var chosen = Set<String>()
     for token in text.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingSpaces }) {
         let bounds = token.split(separator: "-", omittingEmptySubsequences: false)
-        if bounds.count == 2, let low = Int(bounds[0]), let high = Int(bounds[1]), low <= high {
+        if bounds.count == 2, let low = Int(bounds[0]), let high = Int(bounds[1]) {
+            guard low <= high else { throw UsageError(message: "--stages: the range \(token) runs backwards; write \(high)-\(low)") }
             let inRange = known.filter { (low...high).contains($0.number) }
             guard !inRange.isEmpty else { throw UsageError(message: "--stages: no stage in \(token)") }
             chosen.formUnion(inRange.map(\.id))
@@ -195,9 +212,9 @@ func parseBlocks(_ text: String) throws -> BlockSizes {
 
 /// "MxKxN" (or with ×) → the product m×k · k×n.
 func parseShape(_ text: String) throws -> ProductShape {
-    let parts = text.split(whereSeparator: { $0 == "x" || $0 == "X" || $0 == "×" }).compactMap { Int($0) }
-    guard parts.count == 3, text.split(whereSeparator: { $0 == "x" || $0 == "X" || $0 == "×" }).count == 3,
-          parts.allSatisfy({ $0 >= 0 }) else {
+    let fields = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "x" || $0 == "X" || $0 == "×" })
+    let parts = fields.compactMap { Int($0) }
+    guard fields.count == 3, parts.count == 3, parts.allSatisfy({ $0 >= 0 }) else {
         throw UsageError(message: "--shape takes MxKxN (e.g. 1000x784x10 for 1000×784 · 784×10), not '\(text)'")
     }
     return ProductShape(m: parts[0], k: parts[1], n: parts[2])

@@ -10,7 +10,7 @@ import Stage5BLAS
 public func runSpeedup(_ options: Options, progress: (String) -> Void) throws -> (rows: [Row], context: RunContext) {
     let started = Date()
     let stages = chosenStages(options)
-    try checkMemory(options)
+    try checkMemory(options)  // speedupMain checked it already; a caller of this function may not have
 
     var workloads: [Workload] = []
     if options.runsFastai {
@@ -274,15 +274,11 @@ func warmUp(_ stage: any MatmulStage, _ problem: Problem, seconds: Double) throw
 }
 
 /// Refuses products whose matrices would not fit in half of this machine's memory.
+/// - Throws: `UsageError` naming the product, what it needs and the limit.
 func checkMemory(_ options: Options) throws {
     let products = options.squareSizes.map { ProductShape(m: $0, k: $0, n: $0) } + options.shapes
-    let available = Double(ProcessInfo.processInfo.physicalMemory) / 2
     for shape in products {
-        // A, B, C, and room for one copy of B (Stage 2's transpose).
-        let bytes = shape.minimumBytes + 4 * Double(shape.k) * Double(shape.n)
-        if bytes > available {
-            throw UsageError(message: "\(shape) needs about \(fixed(bytes / 1e9, 1)) GB; this machine has \(fixed(available * 2 / 1e9, 1)) GB — choose a smaller size")
-        }
+        if let refusal = shape.memoryRefusal { throw UsageError(message: refusal) }
     }
 }
 

@@ -20,9 +20,9 @@ public let tuneUsage = """
 
     options:
       --size N       the square size to tune on (default 1024)
-      --threads T    threads, as in speedup --threads (default 1)
+      --threads T    threads, as in speedup --threads (default 1, at most 1024)
       --repeat R     timed runs per trial after one warm-up; the fastest counts, being the
-                     least disturbed by other work on the machine (default 5)
+                     least disturbed by other work on the machine (default 5, at most 10000)
       --help         print this message
     """
 
@@ -34,10 +34,13 @@ func parseTuneOptions(_ arguments: [String]) throws -> TuneOptions {
         switch flag {
         case "--help", "-h": options.help = true
         case "--size": options.size = try reader.positiveInteger()
-        case "--threads": options.threads = try reader.positiveInteger()
-        case "--repeat": options.repeats = try reader.positiveInteger()
+        case "--threads": options.threads = try reader.positiveInteger(atMost: Options.mostThreads, why: Options.threadsLimit)
+        case "--repeat": options.repeats = try reader.positiveInteger(atMost: Options.mostRepeats, why: Options.repeatsLimit)
         default: throw UsageError(message: "tune: unknown option '\(flag)'")
         }
+    }
+    if let refusal = ProductShape(m: options.size, k: options.size, n: options.size).memoryRefusal {
+        throw UsageError(message: "tune --size: \(refusal)")
     }
     return options
 }

@@ -50,8 +50,8 @@ public func fastaiWorkload(imagesPath: String, explicitlyNamed: Bool) throws -> 
 /// Square products n×n · n×n of seeded normal matrices.
 public func squareWorkload(sizes: [Int]) throws -> Workload {
     Workload(name: "square", source: "seeded normal matrices", problems: try sizes.map { n in
-        Problem(a: try Matrix.randomNormal(rows: n, columns: n, seed: UInt64(2 * n)),
-                b: try Matrix.randomNormal(rows: n, columns: n, seed: UInt64(2 * n + 1)))
+        Problem(a: try Matrix.randomNormal(rows: n, columns: n, seed: 2 * UInt64(n)),
+                b: try Matrix.randomNormal(rows: n, columns: n, seed: 2 * UInt64(n) + 1))
     })
 }
 

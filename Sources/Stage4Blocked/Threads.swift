@@ -57,7 +57,10 @@ public struct ThreadGrid: Equatable, Sendable, CustomStringConvertible {
             return rows * columns * k + packed * packCost + Double(grid.count - 1) * startCost
         }
         var best = ThreadGrid(rows: 1, columns: 1)
-        for count in 2...max(2, threads) where count <= threads {
+        // More parts than micro-tiles cannot pay: each part needs a tile of its own.
+        let (tiles, overflow) = microRows.multipliedReportingOverflow(by: panels)
+        let most = overflow ? threads : min(threads, tiles)
+        for count in 2...max(2, most) where count <= most {
             for rows in 1...count where count % rows == 0 {
                 let grid = ThreadGrid(rows: rows, columns: count / rows)
                 guard grid.rows <= microRows, grid.columns <= panels else { continue }

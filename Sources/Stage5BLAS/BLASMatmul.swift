@@ -61,7 +61,7 @@ public struct BLASMatmul: MatmulStage {
                     // one lock so two callers with different counts cannot interleave.
                     // lesson: sgemm-call
                     openBLASLock.withLock { _ in
-                        openblas_set_num_threads(Int32(threads))
+                        openblas_set_num_threads(Int32(clamping: threads))
                         // Row-major, no transposes: lda = k, ldb = n, ldc = n. β = 0, so C is only written.
                         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k,
                                     1, a.baseAddress, k, b.baseAddress, n, 0, c.baseAddress, n)
@@ -93,7 +93,7 @@ public struct BLASMatmul: MatmulStage {
         guard shape.needsProduct(alpha: alpha) else { return c.scale(by: beta) }
         func transpose(_ view: MatrixView) -> CBLAS_TRANSPOSE { view.isTransposed ? CblasTrans : CblasNoTrans }
         openBLASLock.withLock { _ in
-            openblas_set_num_threads(Int32(threads))
+            openblas_set_num_threads(Int32(clamping: threads))
             cblas_sgemm(CblasRowMajor, transpose(a), transpose(b), Int32(shape.m), Int32(shape.n), Int32(shape.k),
                         alpha, a.base, Int32(a.stride), b.base, Int32(b.stride), beta, c.base, Int32(c.stride))
         }

@@ -8,6 +8,7 @@
 import Foundation
 import LessonCheck
 import MatmulCore
+import Runner
 
 let usage = """
     usage: swift run lesson-check [--fix] [--test-list FILE]
@@ -42,8 +43,9 @@ do {
 /// The test identifiers, one a line, as `swift test list` prints them.
 @MainActor func listTests() -> [String]? {
     if let testList {
-        guard let text = try? String(contentsOfFile: testList, encoding: .utf8) else {
-            FileHandle.standardError.write(Data("lesson-check: cannot read \(testList)\n".utf8))
+        let text: String
+        do { text = try readTextFile(testList) } catch {
+            FileHandle.standardError.write(Data("lesson-check: --test-list: \(error)\n".utf8))
             exit(2)
         }
         return text.split(separator: "\n").map(String.init)

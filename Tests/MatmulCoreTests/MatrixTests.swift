@@ -33,3 +33,25 @@ import Testing
     let mean = first.elements.reduce(0, +) / 600
     #expect(abs(mean) < 4 / Float(600).squareRoot())
 }
+
+@Test func matricesTooLargeToAddressThrowInsteadOfTrapping() {
+    // 3037000500² overflows an Int; 2⁶²·1 elements overflow an Int's count of bytes.
+    for (rows, columns) in [(3_037_000_500, 3_037_000_500), (1 << 62, 1), (Int.max, 2)] {
+        #expect(throws: MatmulError.tooManyElements(rows: rows, columns: columns)) { try Matrix(rows: rows, columns: columns) }
+        #expect(throws: MatmulError.tooManyElements(rows: rows, columns: columns)) {
+            try Matrix(rows: rows, columns: columns) { _, _ in 0 }
+        }
+        #expect(throws: MatmulError.self) { try Matrix(rows: rows, columns: columns, elements: []) }
+    }
+    #expect(throws: MatmulError.negativeDimension(rows: 2, columns: -1)) { try Matrix(rows: 2, columns: -1) { _, _ in 0 } }
+    // The messages print the sizes without multiplying them into an overflow.
+    #expect(MatmulError.elementCount(rows: 1 << 32, columns: 1 << 32, count: 0).description
+            == "a 4294967296×4294967296 matrix needs more than \(Int.max) elements, got 0")
+    #expect(MatmulError.tooManyElements(rows: 1 << 32, columns: 1 << 32).description.contains("too large"))
+}
+
+@Test func productsLargerThanHalfOfMemoryAreRefusedWithTheReason() {
+    #expect(ProductShape(m: 64, k: 64, n: 64).memoryRefusal == nil)
+    let refusal = ProductShape(m: 1 << 32, k: 1 << 32, n: 1 << 32).memoryRefusal
+    #expect(refusal?.contains("more than half of this machine's") == true)
+}

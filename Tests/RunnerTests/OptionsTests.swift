@@ -41,6 +41,11 @@ import Testing
     ["--max-seconds", "0"], ["--stages", "7"], ["--size", "--threads"],
     ["--chart"], ["--chart", ""], ["--chart", "charts/"],
     ["--blocks", "96,256"], ["--blocks", "0,256,4096"], ["--blocks", "a,b,c"], ["--crossover", "0"],
+    // Issue 16: sizes that overflowed or asked for absurd amounts; shapes with empty parts; ranges
+    // the wrong way round; an option the chosen workload does not use.
+    ["--threads", "3000000000"], ["--threads", "1025"], ["--repeat", "10001"], ["--rounds", "1001"],
+    ["--blocks", "9223372036854775807,1,1"], ["--shape", "3xx5x7"], ["--shape", "x3x5x7"], ["--shape", "3x5x7x"],
+    ["--stages", "3-1"], ["--images", "x.idx", "--workload", "square"], ["--images", "x.idx", "--size", "8"],
 ])
 func badCommandLinesAreUsageErrors(_ arguments: [String]) {
     #expect(throws: UsageError.self) { try parseOptions(arguments) }
@@ -64,6 +69,20 @@ func badCommandLinesAreUsageErrors(_ arguments: [String]) {
 @Test func productsLargerThanMemoryAreRefused() throws {
     let options = try parseOptions(["--size", "200000"])
     #expect(throws: UsageError.self) { try checkMemory(options) }
+    // Before anything runs, as a usage error (2), saying the limit is half of memory.
+    var error = ""
+    #expect(speedupMain(["--size", "4294967296"], output: { _ in }, error: { error += $0 }) == 2)
+    #expect(error.contains("more than half of this machine's"))
+    #expect(!error.contains("loading") && !error.contains("measuring"))
+}
+
+@Test func rangesTheWrongWayRoundSaySo() {
+    #expect(throws: UsageError(message: "--stages: the range 3-1 runs backwards; write 1-3")) { try parseStages("3-1") }
+}
+
+@Test(arguments: [["--size", "4294967296"], ["--size", "1000000"], ["--threads", "3000000000"], ["--repeat", "10001"]])
+func tuneRefusesWhatCannotRun(_ arguments: [String]) {
+    #expect(throws: UsageError.self) { try parseTuneOptions(arguments) }
 }
 
 @Test func stageIDsAreUniqueAndInLessonOrder() {
