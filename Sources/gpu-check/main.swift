@@ -27,8 +27,11 @@ do {
     var reader = ArgumentReader(Array(CommandLine.arguments.dropFirst()))
     while let flag = try reader.next() {
         switch flag {
-        case "--size": sizes.append(try reader.positiveInteger())
-        case "--repeat": repeats = try reader.positiveInteger()
+        case "--size":
+            let n = try reader.positiveInteger()
+            if let refusal = ProductShape(m: n, k: n, n: n).memoryRefusal { throw UsageError(message: "--size: \(refusal)") }
+            sizes.append(n)
+        case "--repeat": repeats = try reader.positiveInteger(atMost: 10_000, why: "a bound against typing slips")
         case "--help", "-h":
             print(usage)
             exit(0)

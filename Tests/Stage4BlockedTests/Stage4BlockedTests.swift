@@ -1,5 +1,6 @@
 import MatmulCore
 import MatmulTesting
+import Stage1Loops
 import Testing
 @testable import Stage4Blocked
 
@@ -199,4 +200,16 @@ func concurrentCallers() async throws {
         }
         for try await worst in group { #expect(worst < 1e-3) }
     }
+}
+
+@Test func whereOverflowDependsOnTheOrderTheRuleExemptsTheEntry() throws {
+    // A's row 1 is ±1e20 alternating, B's column 0 is 1e20: every product overflows to ±Inf.
+    let (a, b) = try SpecialValues.productsOverflow.matrices()
+    let rules = FloatingPointRule.entries(a, b)
+    #expect(rules[1 * b.columns + 0] == .exempt)
+    #expect(rules.filter { $0 == .exempt }.count == 1)
+    // Stage 1 multiplies, rounds 1e40 to +Inf, then adds +Inf and −Inf: NaN. Stage 4's fused
+    // multiply-add adds the exact −1e40 to +Inf: +Inf. Both are right by IEEE; the rule says why.
+    #expect(try LoopsMatmul().multiply(a, b)[1, 0].isNaN)
+    #expect(try BlockedMatmul().multiply(a, b)[1, 0] == .infinity)
 }

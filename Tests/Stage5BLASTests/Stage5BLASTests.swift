@@ -1,4 +1,5 @@
 import MatmulTesting
+import Stage1Loops
 import Testing
 import Stage5BLAS
 
@@ -36,4 +37,14 @@ func reportsWhichKernelsBLISPicked() {
     #expect(BLISMatmul().note?.hasPrefix("BLIS ") == true)
     #expect(BLISMatmul(threads: 0).threads == 1)
     #expect(BLISMatmul().baseline == .stage(id: "5"))
+}
+
+@Test func whereSumsMayOverflowTheOrderDecidesAndTheRuleExemptsTheEntry() throws {
+    // A's row 2 is +,+,−,−,… FLT_MAX/4, B's column 1 is ones: Stage 1's running sum stays finite.
+    let (a, b) = try SpecialValues.sumsMayOverflow.matrices()
+    #expect(FloatingPointRule.entries(a, b)[2 * b.columns + 1] == .exempt)
+    let loops = try LoopsMatmul().multiply(a, b)[2, 1]
+    let blas = try BLASMatmul().multiply(a, b)[2, 1]
+    #expect(loops.isFinite)
+    #expect(!blas.isFinite, "OpenBLAS gave \(blas): if it adds in Stage 1's order now, the rule's example is out of date")
 }
