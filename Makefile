@@ -11,9 +11,12 @@
 #   make blas               builds libMatmulBLAS.so (sgemm_ and cblas_sgemm over Stage 4) and prints its path
 #   make blas-test          the reference BLAS test programs judge it (scripts/blas-tests.sh; CI runs it)
 #   make numpy              NumPy's `@` with its own BLAS and with libMatmulBLAS, compared (scripts/numpy-blas.py)
+#   make asan               the CPU stages', core's and runner's tests under AddressSanitizer (CI runs it)
+#   make fuzz               the IDX reader and the command-line parsers under libFuzzer, 60 s each
+#                           (scripts/fuzz.sh; CI runs it; FUZZ_SECONDS=600 make fuzz for longer)
 #   make gpu-check          builds .build-portable/release/gpu-check: Stage 6's self-check, one file
 #                           to copy to a GPU machine that has no Swift (lessons/06-gpu.md)
-.PHONY: speedup test deps nvrtc gpu-check check-lessons exercises python blas blas-test numpy
+.PHONY: speedup test deps nvrtc gpu-check check-lessons exercises python blas blas-test numpy asan fuzz
 
 speedup: deps
 	swift run -c release speedup $(ARGS)
@@ -30,6 +33,16 @@ nvrtc:
 
 check-lessons:
 	swift run lesson-check
+
+# A debug build of its own (.build-asan) with AddressSanitizer: an out-of-bounds read or write in a
+# stage stops the run with a report. Leaks are not looked for: Stage 4 keeps its buffers and threads
+# for the process's life on purpose, and XCTest's runner leaks a little at exit.
+asan: deps
+	ASAN_OPTIONS=detect_leaks=0 swift test --sanitize=address --scratch-path .build-asan \
+		--filter 'Stage1LoopsTests|Stage2DotTests|Stage3BroadcastTests|Stage4BlockedTests|Stage5BLASTests|MatmulCoreTests|RunnerTests'
+
+fuzz: deps
+	scripts/fuzz.sh
 
 exercises: deps
 	scripts/check-exercises.sh

@@ -80,3 +80,10 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The fuzz target, only when `make fuzz` (scripts/fuzz.sh) asks for it: libFuzzer supplies its
+// main, so an ordinary build could not link it. Fuzz/corpus holds its seeds and the inputs that
+// once crashed the programs, which RunnerTests also replays.
+if Context.environment["MATMUL_FUZZ"] != nil {
+    package.targets.append(.executableTarget(name: "fuzz-inputs", dependencies: ["Runner"], path: "Fuzz", exclude: ["corpus"]))
+}

@@ -115,12 +115,19 @@ final class GzipReader {
 
     deinit { gzclose(file) }
 
-    /// Up to `count` bytes: fewer only at the end of the file.
+    /// Up to `count` bytes: fewer only at the end of the file. Memory grows with what the file
+    /// holds, a chunk at a time, not with what its header claims.
     /// - Throws: `IDXError` when the read fails or the gzip data is damaged.
     func read(_ count: Int) throws -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: count)
-        let filled = try bytes.withUnsafeMutableBytes { try fill($0) }
-        bytes.removeLast(count - filled)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(min(count, 64 << 20))
+        var chunk = [UInt8](repeating: 0, count: min(count, 1 << 20))
+        while bytes.count < count {
+            let want = min(chunk.count, count - bytes.count)
+            let got = try chunk.withUnsafeMutableBytes { try fill(UnsafeMutableRawBufferPointer(rebasing: $0[0..<want])) }
+            bytes.append(contentsOf: chunk[0..<got])
+            if got < want { break }
+        }
         return bytes
     }
 

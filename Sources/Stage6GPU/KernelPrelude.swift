@@ -49,8 +49,15 @@ extension GPUKernel {
                 #define THREAD_Y ((int)get_local_id(1))
                 #define BLOCK_SIZE_X ((int)get_local_size(0))
                 #define BLOCK_SIZE_Y ((int)get_local_size(1))
-                #define LOAD_FLOAT4(pointer, index) vload4(0, (pointer) + (index))
-                #define STORE_FLOAT4(value, pointer, index) vstore4((value), 0, (pointer) + (index))
+                // CUDA's float4 loads and stores need 16-byte-aligned addresses (a kernel takes its
+                // float4 path only where rows start on one: 6d checks k % 4 == 0 and n % 4 == 0);
+                // vload4 accepts any float's address, so a slip would pass unseen here and fault on
+                // the GPU. Here a misaligned one reads or writes NaNs instead, which the tests catch.
+                #define ALIGNED16(address) ((((ulong)(address)) & 15) == 0)
+                #define LOAD_FLOAT4(pointer, index) \\
+                    (ALIGNED16((pointer) + (index)) ? vload4(0, (pointer) + (index)) : (float4)(NAN))
+                #define STORE_FLOAT4(value, pointer, index) \\
+                    vstore4(ALIGNED16((pointer) + (index)) ? (value) : (float4)(NAN), 0, (pointer) + (index))
                 #define MAKE_FLOAT4(x, y, z, w) ((float4)(x, y, z, w))
                 """
             }

@@ -124,3 +124,17 @@ func idxHeader(_ words: [UInt32]) -> [UInt8] {
     let cut = try fileWith(idxBytes(count: 3, pixels: Array(pixels.prefix(17))), name: "cut.idx")
     #expect(performing: { _ = try readIDXImages(path: cut, limit: 1) }, throws: { "\($0)".contains("truncated: header says 3 images of 2×3 (34 bytes), file has 33") })
 }
+
+@Test func theFuzzCorpusReplaysWithoutATrap() throws {
+    // Fuzz/corpus: the fuzz target's seeds and every input that once crashed a program (`make fuzz`).
+    // A trap here ends the test run; an error from a reader is the expected outcome for most.
+    let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../Fuzz/corpus").standardized.path
+    let names = try FileManager.default.contentsOfDirectory(atPath: corpus).sorted()
+    #expect(names.contains("idx-issue16-dims-overflow") && names.contains("args-issue16-threads"))
+    let scratch = temporaryFile("replay.idx")
+    for name in names {
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: corpus + "/" + name))
+        fuzzInput(Array(bytes), scratch: scratch)
+    }
+}
