@@ -29,11 +29,11 @@ public struct OutputFile: Sendable {
     /// - Throws: `OutputFileError` when the folder or disk refuses (the target is left as it was).
     public func write(_ text: String) throws {
         let temporary = try createTemporaryFile()
-        var bytes = Array(text.utf8)
+        let bytes = Array(text.utf8)
         var written = 0
         var failure: String?
         while written < bytes.count {
-            let result = bytes.withUnsafeMutableBytes { Foundation.write(temporary.descriptor, $0.baseAddress! + written, $0.count - written) }
+            let result = bytes.withUnsafeBytes { Foundation.write(temporary.descriptor, $0.baseAddress! + written, $0.count - written) }
             if result < 0 {
                 if errno == EINTR { continue }
                 failure = systemError()
@@ -41,7 +41,6 @@ public struct OutputFile: Sendable {
             }
             written += result
         }
-        bytes.removeAll()
         if failure == nil, fchmod(temporary.descriptor, 0o644) != 0 { failure = systemError() }
         if close(temporary.descriptor) != 0, failure == nil { failure = systemError() }
         // The target may have been replaced by something else while the run went on.
