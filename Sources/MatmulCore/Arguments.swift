@@ -5,6 +5,8 @@
 //   a value never starts with "--" (`--size --threads 2` is a missing value, not a size);
 //   a flag that takes no value refuses one (`--wide=yes`).
 
+import Foundation
+
 /// A command line that cannot be run; the message says what to change (exit status 2).
 public struct UsageError: Error, CustomStringConvertible, Equatable {
     public let message: String
@@ -70,9 +72,32 @@ public struct ArgumentReader {
         return n
     }
 
+    /// The most threads, timed runs and passes over a table any command accepts: far beyond any
+    /// use, and small enough that a slip of the keyboard cannot start a million threads or a
+    /// week-long run.
+    public static let mostThreads = 1024
+    public static let mostRepeats = 10_000
+    public static let mostRounds = 1_000
+
+    /// The value of the flag just read as a thread count, 1 to `mostThreads`.
+    public mutating func threadCount() throws -> Int {
+        try positiveInteger(atMost: Self.mostThreads,
+                            why: "far more than any machine's cores; this one has \(ProcessInfo.processInfo.activeProcessorCount)")
+    }
+
+    /// The value of the flag just read as a number of timed runs, 1 to `mostRepeats`.
+    public mutating func repeatCount() throws -> Int {
+        try positiveInteger(atMost: Self.mostRepeats, why: "a bound against typing slips")
+    }
+
+    /// The value of the flag just read as a number of passes, 1 to `mostRounds`.
+    public mutating func roundCount() throws -> Int {
+        try positiveInteger(atMost: Self.mostRounds, why: "a bound against typing slips")
+    }
+
     /// The value of the flag just read as a whole number from 1 to `largest`; `why` says where
     /// the bound comes from.
-    public mutating func positiveInteger(atMost largest: Int, why: String) throws -> Int {
+    mutating func positiveInteger(atMost largest: Int, why: String) throws -> Int {
         let text = try value()
         guard let n = Int(text), (1...largest).contains(n) else {
             throw UsageError(message: "\(current) takes a whole number from 1 to \(largest) (\(why)), not '\(text)'")

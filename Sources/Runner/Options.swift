@@ -1,4 +1,3 @@
-import Foundation
 import MatmulCore
 import Stage4Blocked
 
@@ -37,14 +36,6 @@ public struct Options: Equatable, Sendable {
     public var help = false
 
     public init() {}
-
-    /// The most threads, timed runs and rounds accepted: far beyond any use, and small enough that
-    /// a slip of the keyboard cannot start a million threads or a week-long run.
-    public static let mostThreads = 1024
-    public static let mostRepeats = 10_000
-    public static let mostRounds = 1_000
-    static let threadsLimit = "far more than any machine's cores; this one has \(ProcessInfo.processInfo.activeProcessorCount)"
-    static let repeatsLimit = "a bound against typing slips"
 
     /// The square sizes used when neither --size nor --shape is given. Not powers of two: at
     /// n = 1024 a row of B is 4 KiB, every element of a column falls into the same few cache sets,
@@ -141,9 +132,9 @@ public func parseOptions(_ arguments: [String]) throws -> Options {
             options.workload = choice
         case "--size": options.sizes.append(try reader.positiveInteger())
         case "--shape": options.shapes.append(try parseShape(try reader.value()))
-        case "--threads": options.threads = try reader.positiveInteger(atMost: Options.mostThreads, why: Options.threadsLimit)
-        case "--repeat": options.repeats = try reader.positiveInteger(atMost: Options.mostRepeats, why: Options.repeatsLimit)
-        case "--rounds": options.rounds = try reader.positiveInteger(atMost: Options.mostRounds, why: Options.repeatsLimit)
+        case "--threads": options.threads = try reader.threadCount()
+        case "--repeat": options.repeats = try reader.repeatCount()
+        case "--rounds": options.rounds = try reader.roundCount()
         case "--format":
             let text = try reader.value()
             guard let format = Options.Format(rawValue: text) else {

@@ -34,8 +34,8 @@ func parseTuneOptions(_ arguments: [String]) throws -> TuneOptions {
         switch flag {
         case "--help", "-h": options.help = true
         case "--size": options.size = try reader.positiveInteger()
-        case "--threads": options.threads = try reader.positiveInteger(atMost: Options.mostThreads, why: Options.threadsLimit)
-        case "--repeat": options.repeats = try reader.positiveInteger(atMost: Options.mostRepeats, why: Options.repeatsLimit)
+        case "--threads": options.threads = try reader.threadCount()
+        case "--repeat": options.repeats = try reader.repeatCount()
         default: throw UsageError(message: "tune: unknown option '\(flag)'")
         }
     }

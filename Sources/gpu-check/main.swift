@@ -31,7 +31,7 @@ do {
             let n = try reader.positiveInteger()
             if let refusal = ProductShape(m: n, k: n, n: n).memoryRefusal { throw UsageError(message: "--size: \(refusal)") }
             sizes.append(n)
-        case "--repeat": repeats = try reader.positiveInteger(atMost: 10_000, why: "a bound against typing slips")
+        case "--repeat": repeats = try reader.repeatCount()
         case "--help", "-h":
             print(usage)
             exit(0)
