@@ -22,7 +22,7 @@ MATMUL_FUZZ=1 swift build --sanitize=fuzzer --sanitize=address -Xswiftc -parse-a
 mkdir -p .build-fuzz/corpus .build-fuzz/crashes
 echo "fuzzing for $seconds s (IDX reader, command lines, run files)…"
 # Leaks are not looked for (see `make asan`); 2 GiB of memory is far more than any input here needs.
-ASAN_OPTIONS=detect_leaks=0 .build-fuzz/debug/fuzz-inputs \
+ASAN_OPTIONS=detect_leaks=0:use_sigaltstack=0 .build-fuzz/debug/fuzz-inputs \
     -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=65536 -timeout=20 \
     -artifact_prefix=.build-fuzz/crashes/ -print_final_stats=1 \
     .build-fuzz/corpus Fuzz/corpus
