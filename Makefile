@@ -6,7 +6,7 @@
 #                           fails them (scripts/check-exercises.sh; CI runs it; your files are untouched)
 #   make check-lessons      the lessons agree with the code: excerpts, commands, test filters (CI runs it)
 #   make python             fastai lesson 11's Python steps beside Swift's stages, one run (scripts/lesson11.py)
-#   make nvrtc              fetches NVIDIA's NVRTC into .deps/ (89.6 MB) and runs Stage 6's tests, the
+#   make nvrtc              fetches NVIDIA's NVRTC 12 and 13 into .deps/ (2 × 90 MB) and runs Stage 6's tests, the
 #                           CUDA compile checks included (CI does this; `make test` does not fetch it)
 #   make blas               builds libMatmulBLAS.so (sgemm_ and cblas_sgemm over Stage 4) and prints its path
 #   make blas-test          the reference BLAS test programs judge it (scripts/blas-tests.sh; CI runs it)

@@ -5,8 +5,8 @@
 #   for a while after each product, on a core the next row may be timed on), zlib1g-dev (the
 #   runner reads .gz files), and dataset-fashion-mnist (real images for the fastai workload; optional);
 #   for Stage 6, the OpenCL loader and PoCL (OpenCL on the CPU, so the GPU kernels run anywhere).
-# With --nvrtc, or where CI is set: also NVIDIA's NVRTC from PyPI into .deps/nvrtc (it compiles
-#   the CUDA kernels, so their tests run without a GPU; an 89.6 MB download, 227 MB unpacked).
+# With --nvrtc, or where CI is set: also NVIDIA's NVRTC 12 and 13 from PyPI into .deps/nvrtc and
+#   .deps/nvrtc13 (they compile the CUDA kernels, so their tests run without a GPU; two 90 MB downloads).
 # With --ci, or where CI is set: also librsvg2-bin (the chart test renders the SVG to a PNG).
 # With --blas (and --ci, or where CI is set): the reference BLAS tests (libblas-test, libblas3)
 #   and Debian's NumPy (python3-numpy), which judge and use libMatmulBLAS (`make blas-test`, `make numpy`).
@@ -46,15 +46,20 @@ if [ "$blas" = yes ]; then
   /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1 || missing+=(python3-numpy)
 fi
 
-# NVRTC from PyPI: the Stage 6 tests compile every CUDA kernel with it. Without it those tests
-# are skipped, saying so; `make nvrtc` fetches it and runs them.
-nvrtc_dir="$(dirname "$0")/../.deps/nvrtc"
-if [ "$nvrtc" = yes ] && [ ! -e "$nvrtc_dir/nvidia/cuda_nvrtc/lib/libnvrtc.so.12" ]; then
-  echo "setup: fetching NVIDIA's NVRTC (nvidia-cuda-nvrtc-cu12, an 89.6 MB download) into .deps/nvrtc" >&2
-  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps --target "$nvrtc_dir" \
-    'nvidia-cuda-nvrtc-cu12==12.9.86' >&2 \
-    || echo "setup: could not fetch NVRTC; the CUDA compile tests will be skipped" >&2
-fi
+# NVRTC from PyPI: the Stage 6 tests compile every CUDA kernel with it, CUDA 12's and CUDA 13's
+# (13's wheel, unlike 12.9's, does not tell the loader to look beside it for its builtins library,
+# as a CUDA 13 toolkit outside the loader's path does not: the tests load it by path, as a GPU
+# machine may). Without them those tests are skipped, saying so; `make nvrtc` fetches them and runs them.
+deps_dir="$(dirname "$0")/../.deps"
+fetch_nvrtc() {   # folder, library inside it, pip requirement, download size
+  if [ "$nvrtc" = yes ] && [ ! -e "$deps_dir/$1/$2" ]; then
+    echo "setup: fetching NVIDIA's NVRTC ($3, a $4 download) into .deps/$1" >&2
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps --target "$deps_dir/$1" "$3" >&2 \
+      || echo "setup: could not fetch $3; the CUDA compile tests that need it will be skipped" >&2
+  fi
+}
+fetch_nvrtc nvrtc nvidia/cuda_nvrtc/lib/libnvrtc.so.12 'nvidia-cuda-nvrtc-cu12==12.9.86' '89.6 MB'
+fetch_nvrtc nvrtc13 nvidia/cu13/lib/libnvrtc.so.13 'nvidia-cuda-nvrtc==13.0.88' '90.2 MB'
 
 if ! command -v swift >/dev/null 2>&1; then
   echo "error: swift is not on PATH. Install Swift 6 from swift.org (or add its usr/bin to PATH), then run this again." >&2

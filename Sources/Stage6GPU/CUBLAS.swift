@@ -14,7 +14,10 @@ final class CUBLAS: @unchecked Sendable {
     init() throws {
         library = try DynamicLibrary("cuBLAS", candidates: DynamicLibrary.candidates(
             sonames: ["libcublas.so.13", "libcublas.so.12", "libcublas.so.11", "libcublas.so"],
-            variable: "CUBLAS_LIBRARY", directories: cudaToolkitDirectories))
+            variable: "CUBLAS_LIBRARY", directories: cudaToolkitDirectories)) { name, _ in
+            // libcublas links libcublasLt of its own version: opened first from the same folder.
+            ["libcublasLt.so." + DynamicLibrary.majorVersion(of: name)]
+        }
         let create: @convention(c) (UnsafeMutablePointer<OpaquePointer?>) -> Int32 = try library.function("cublasCreate_v2")
         let setMathMode: @convention(c) (OpaquePointer?, Int32) -> Int32 = try library.function("cublasSetMathMode")
         sgemm = try library.function("cublasSgemm_v2")

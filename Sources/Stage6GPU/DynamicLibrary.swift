@@ -15,20 +15,50 @@ final class DynamicLibrary: @unchecked Sendable {
     let path: String
     private let handle: UnsafeMutableRawPointer
 
+    /// The companions opened from the library's folder before it (see `init`), kept open with it.
+    private let companions: [UnsafeMutableRawPointer]
+
     /// Opens the first of `candidates` that dlopen can load (sonames are searched the usual way:
     /// LD_LIBRARY_PATH, the ld.so cache, /usr/lib…).
+    ///
+    /// A library given by path may need others from its own folder that the loader does not look
+    /// in: libcublas.so.13 links libcublasLt.so.13, and NVRTC 13 opens libnvrtc-builtins.so.13.0
+    /// by name when it compiles, yet neither library carries a RUNPATH of `$ORIGIN` (NVRTC 12.9's
+    /// wheel does). So for a path, the files `companions(fileName)` names that exist beside it are
+    /// opened first: once a library of that soname is loaded, dlopen of its soname finds it.
     /// - Throws: `GPUError.libraryMissing`, naming every candidate and dlopen's last message.
-    init(_ what: String, candidates: [String]) throws {
+    init(_ what: String, candidates: [String], companions: (_ fileName: String, _ folder: String) -> [String] = { _, _ in [] }) throws {
         var lastError = ""
         for candidate in candidates {
+            var opened: [UnsafeMutableRawPointer] = []
+            if let slash = candidate.lastIndex(of: "/") {
+                let folder = String(candidate[..<slash])
+                for name in companions(String(candidate[candidate.index(after: slash)...]), folder) {
+                    if let handle = dlopen(folder + "/" + name, RTLD_NOW | RTLD_GLOBAL) { opened.append(handle) }
+                }
+            }
             if let handle = dlopen(candidate, RTLD_NOW | RTLD_LOCAL) {
                 self.path = candidate
                 self.handle = handle
+                self.companions = opened
                 return
             }
             lastError = dlerror().map { String(cString: $0) } ?? "unknown dlopen error"
+            opened.forEach { dlclose($0) }
         }
         throw GPUError.libraryMissing(what, tried: candidates, lastError: lastError)
+    }
+
+    /// The files in `folder` whose names start with `prefix`, sorted (for companions whose full
+    /// version is not known in advance: libnvrtc-builtins.so.13.0 beside libnvrtc.so.13).
+    static func files(in folder: String, startingWith prefix: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasPrefix(prefix) }.sorted()
+    }
+
+    /// The major version a soname ends in: "13" for "libnvrtc.so.13", "" for "libnvrtc.so".
+    static func majorVersion(of fileName: String) -> String {
+        guard let range = fileName.range(of: ".so.") else { return "" }
+        return String(fileName[range.upperBound...].prefix { $0 != "." })
     }
 
     /// The C function `name`, cast to the Swift function type `T` (a `@convention(c)` type that

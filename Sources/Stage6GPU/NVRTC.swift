@@ -27,8 +27,11 @@ public final class NVRTC: @unchecked Sendable {
     /// loader's search path, trying CUDA 13, 12 and 11's sonames.
     public init(path: String? = nil) throws {
         let sonames = ["libnvrtc.so.13", "libnvrtc.so.12", "libnvrtc.so.11.2", "libnvrtc.so"]
+        // Its builtins (libnvrtc-builtins.so.13.0 beside libnvrtc.so.13), opened first from the same folder.
         let library = try DynamicLibrary("NVRTC (CUDA's run-time compiler)", candidates: path.map { [$0] }
-            ?? DynamicLibrary.candidates(sonames: sonames, variable: "NVRTC_LIBRARY", directories: cudaToolkitDirectories))
+            ?? DynamicLibrary.candidates(sonames: sonames, variable: "NVRTC_LIBRARY", directories: cudaToolkitDirectories)) { name, folder in
+            DynamicLibrary.files(in: folder, startingWith: "libnvrtc-builtins.so." + DynamicLibrary.majorVersion(of: name))
+        }
         self.path = library.path
         functions = try Functions(library)
         var (major, minor) = (Int32(0), Int32(0))
@@ -76,6 +79,10 @@ public final class NVRTC: @unchecked Sendable {
             _ = functions.getProgramLogSize(program, &size)
             var log = [CChar](repeating: 0, count: size + 1)
             _ = functions.getProgramLog(program, &log)
+            if status == 7 {   // NVRTC_ERROR_BUILTIN_OPERATION_FAILURE: most often its builtins library is not found
+                throw GPUError.compileFailed(kernel: name, log: "NVRTC \(version) could not compile (status 7): it did not find "
+                    + "libnvrtc-builtins.so.\(version); keep it in the folder of \(path)\n" + cText(log))
+            }
             throw GPUError.compileFailed(kernel: name, log: cText(log))
         }
         var size = 0

@@ -10,13 +10,22 @@ let openCLMissing = GPUMatmul(.openCL, .kernel(.naive)).unavailableReason
 let cudaMissing = GPUMatmul(.cuda, .kernel(.naive)).unavailableReason
 let cuBLASMissing = GPUMatmul(.cuda, .cuBLAS).unavailableReason
 
-/// NVRTC from the wheel scripts/install-deps.sh unpacks into .deps/, else the one the system has.
-let nvrtc: Result<NVRTC, any Error> = {
-    let local = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../.deps/nvrtc/nvidia/cuda_nvrtc/lib/libnvrtc.so.12").standardizedFileURL.path
-    return FileManager.default.fileExists(atPath: local) ? Result { try NVRTC(path: local) } : NVRTC.shared
+/// NVRTC 12 and 13 from the wheels scripts/install-deps.sh unpacks into .deps/, each opened by its
+/// full path with no LD_LIBRARY_PATH (as a GPU machine's toolkit outside the loader's path is), else
+/// the one the system has.
+let depsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.deps").standardizedFileURL.path
+let wheelNVRTCs = [("12", "nvrtc/nvidia/cuda_nvrtc/lib/libnvrtc.so.12"), ("13", "nvrtc13/nvidia/cu13/lib/libnvrtc.so.13")]
+    .map { (major: $0.0, path: depsFolder + "/" + $0.1) }
+let compilers: [Result<NVRTC, any Error>] = {
+    let local = wheelNVRTCs.filter { FileManager.default.fileExists(atPath: $0.path) }
+    return local.isEmpty ? [NVRTC.shared] : local.map { wheel in Result { try NVRTC(path: wheel.path) } }
 }()
-let nvrtcMissing: String? = { if case let .failure(error) = nvrtc { "\(error)" } else { nil } }()
+let nvrtcMissing: String? = compilers.lazy.compactMap { if case let .failure(error) = $0 { "\(error)" } else { nil } }.first
+/// The compilers to test with, by version ("12.9", "13.0").
+let nvrtcVersions: [String] = compilers.compactMap { try? $0.get().version }
+func compiler(_ version: String) throws -> NVRTC {
+    try #require(compilers.lazy.compactMap { try? $0.get() }.first { $0.version == version })
+}
 
 let runningInCI = ProcessInfo.processInfo.environment["CI"] != nil
 
@@ -67,6 +76,10 @@ struct OpenCLKernels {
 func ciInstallsPoCLAndNVRTC() {
     #expect(openCLMissing == nil, "\(openCLMissing ?? "")")
     #expect(nvrtcMissing == nil, "\(nvrtcMissing ?? "")")
+    for wheel in wheelNVRTCs {
+        #expect(FileManager.default.fileExists(atPath: wheel.path), "NVRTC \(wheel.major) is not in .deps")
+    }
+    #expect(nvrtcVersions.map { $0.prefix { $0 != "." } } == ["12", "13"], "NVRTCs found: \(nvrtcVersions)")
 }
 
 // MARK: CUDA (needs an NVIDIA GPU and driver)
@@ -112,35 +125,41 @@ func missingDriverThrows() throws {
 @Suite("NVRTC compiles every CUDA kernel",
        .enabled(if: nvrtcMissing == nil, Comment(rawValue: "no NVRTC (`make nvrtc` fetches it and runs these): \(nvrtcMissing ?? "")")))
 struct NVRTCCompiles {
-    /// Ampere (A100) and Hopper (H100, H200).
+    /// Ampere (A100) and Hopper (H100, H200), with each NVRTC.
     @Test("Each kernel compiles to a cubin for sm_80 and sm_90", arguments: GPUKernel.allCases, [80, 90])
     func cubin(_ kernel: GPUKernel, _ architecture: Int) throws {
-        let compiler = try nvrtc.get()
-        try #require(compiler.architectures.contains(architecture), "NVRTC \(compiler.version) lacks sm_\(architecture)")
-        let output = try compiler.compile(kernel.source(for: .cuda, sizes: kernel.sizes(maxThreads: 1024)),
-                                          name: "6\(kernel.letter).cu", architecture: architecture)
-        guard case let .cubin(bytes) = output else { Issue.record("expected a cubin"); return }
-        #expect(Array(bytes.prefix(4)) == [0x7F, 0x45, 0x4C, 0x46], "a cubin is an ELF file")
+        for version in nvrtcVersions {
+            let compiler = try compiler(version)
+            try #require(compiler.architectures.contains(architecture), "NVRTC \(version) lacks sm_\(architecture)")
+            let output = try compiler.compile(kernel.source(for: .cuda, sizes: kernel.sizes(maxThreads: 1024)),
+                                              name: "6\(kernel.letter).cu", architecture: architecture)
+            guard case let .cubin(bytes) = output else { Issue.record("NVRTC \(version): expected a cubin"); return }
+            #expect(Array(bytes.prefix(4)) == [0x7F, 0x45, 0x4C, 0x46], "NVRTC \(version): a cubin is an ELF file")
+        }
     }
 
     @Test("For an architecture NVRTC does not know, it writes PTX for the newest one below it", arguments: GPUKernel.allCases)
     func ptxFallback(_ kernel: GPUKernel) throws {
-        let compiler = try nvrtc.get()
-        let newest = try #require(compiler.architectures.max())
-        let output = try compiler.compile(kernel.source(for: .cuda, sizes: kernel.sizes(maxThreads: 1024)),
-                                          name: "6\(kernel.letter).cu", architecture: newest + 1)
-        guard case let .ptx(bytes) = output else { Issue.record("expected PTX"); return }
-        let text = String(decoding: bytes, as: UTF8.self)
-        #expect(text.contains(".target sm_\(newest)") && text.contains(".entry matmul"))
+        for version in nvrtcVersions {
+            let compiler = try compiler(version)
+            let newest = try #require(compiler.architectures.max())
+            let output = try compiler.compile(kernel.source(for: .cuda, sizes: kernel.sizes(maxThreads: 1024)),
+                                              name: "6\(kernel.letter).cu", architecture: newest + 1)
+            guard case let .ptx(bytes) = output else { Issue.record("NVRTC \(version): expected PTX"); return }
+            let text = String(decoding: bytes, as: UTF8.self)
+            #expect(text.contains(".target sm_\(newest)") && text.contains(".entry matmul"), "NVRTC \(version)")
+        }
     }
 
     @Test func aBrokenKernelReportsTheCompilerLog() throws {
-        let compiler = try nvrtc.get()
-        #expect {
-            _ = try compiler.compile("extern \"C\" __global__ void matmul() { undeclared = 1; }", name: "broken.cu", architecture: 90)
-        } throws: { error in
-            guard case let GPUError.compileFailed(kernel, log) = error else { return false }
-            return kernel == "broken.cu" && log.contains("undeclared")
+        for version in nvrtcVersions {
+            let compiler = try compiler(version)
+            #expect {
+                _ = try compiler.compile("extern \"C\" __global__ void matmul() { undeclared = 1; }", name: "broken.cu", architecture: 90)
+            } throws: { error in
+                guard case let GPUError.compileFailed(kernel, log) = error else { return false }
+                return kernel == "broken.cu" && log.contains("undeclared")
+            }
         }
     }
 }
