@@ -10,15 +10,18 @@
 // for columns), so the 16 threads along x read 16 consecutive float4s of a row of shared memory:
 // no two threads of a warp wait on the same memory bank.
 //
-// What it costs: 64 accumulators and 16 operands per thread are about 100 registers, which limits
-// how many blocks fit on a multiprocessor at once (occupancy); and tiles at the edges of C take a
-// slower path with bounds checks and single-float loads.
+// What it costs: registers. 64 accumulators and 16 operands per thread, plus indices and addresses:
+// left alone ptxas uses 162 per thread on sm_90, and a multiprocessor's 65536 then hold one block of
+// 256 threads (occupancy 256 of 2048 threads); LAUNCH_BOUNDS asks for two. And tiles at the edges of C
+// take a slower path with bounds checks and single-float loads.
 
 extension GPUKernel {
     static let registerTilesBody = """
     // BM, BN: the block's tile of C; BK: the k-slice per step; 8×8 results per thread.
     #define THREADS ((BM / 8) * (BN / 8))
-    KERNEL void matmul(int m, int n, int k, GLOBAL const float *RESTRICT a,
+    // Two blocks per multiprocessor: without the bound ptxas gives each thread 162 registers (sm_90),
+    // so only one 256-thread block fits in a multiprocessor's 65536; with it, at most 128.
+    KERNEL void LAUNCH_BOUNDS(THREADS, 2) matmul(int m, int n, int k, GLOBAL const float *RESTRICT a,
                        GLOBAL const float *RESTRICT b, GLOBAL float *RESTRICT c) {
         SHARED float aTile[BK][BM];   // transposed: aTile[p][i] = A[rowBase + i][p0 + p]
         SHARED float bTile[BK][BN];   //             bTile[p][j] = B[p0 + p][colBase + j]

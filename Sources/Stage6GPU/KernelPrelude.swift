@@ -21,6 +21,9 @@ extension GPUKernel {
                 return """
                 // CUDA C++ (compiled by NVRTC)
                 #define KERNEL extern "C" __global__
+                // At most THREADS threads per block, and at least BLOCKS blocks resident per
+                // multiprocessor: ptxas keeps the registers per thread within 65536 / (THREADS × BLOCKS).
+                #define LAUNCH_BOUNDS(THREADS, BLOCKS) __launch_bounds__(THREADS, BLOCKS)
                 #define GLOBAL
                 #define SHARED __shared__
                 #define RESTRICT __restrict__
@@ -39,6 +42,7 @@ extension GPUKernel {
                 return """
                 // OpenCL C 1.2
                 #define KERNEL __kernel
+                #define LAUNCH_BOUNDS(THREADS, BLOCKS)
                 #define GLOBAL __global
                 #define SHARED __local
                 #define RESTRICT restrict

@@ -63,6 +63,28 @@ public final class NVRTC: @unchecked Sendable {
     /// - Throws: `GPUError.compileFailed` with NVRTC's log; `GPUError.noDevice` when this NVRTC
     ///   knows no architecture at or below the device's.
     public func compile(_ source: String, name: String, architecture: Int) throws -> Output {
+        try compileWithLog(source, name: name, architecture: architecture).output
+    }
+
+    /// What ptxas reports of a kernel compiled for `architecture` (which this NVRTC must know):
+    /// registers per thread and bytes spilled to local memory.
+    public func resources(_ source: String, name: String, architecture: Int) throws -> (registers: Int, spilledBytes: Int) {
+        guard architectures.contains(architecture) else {
+            throw GPUError.noDevice("NVRTC \(version) cannot compile for sm_\(architecture)")
+        }
+        let log = try compileWithLog(source, name: name, architecture: architecture, options: ["--ptxas-options=-v"]).log
+        // ptxas writes e.g. "Used 123 registers, …" and "0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads".
+        func number(_ pattern: String) -> Int? {
+            (try? Regex<(Substring, Substring)>(pattern)).flatMap { log.firstMatch(of: $0) }.flatMap { Int($0.output.1) }
+        }
+        guard let registers = number(#"Used (\d+) registers"#) else {
+            throw GPUError.compileFailed(kernel: name, log: "ptxas reported no register count:\n" + log)
+        }
+        return (registers, (number(#"(\d+) bytes spill stores"#) ?? 0) + (number(#"(\d+) bytes spill loads"#) ?? 0))
+    }
+
+    private func compileWithLog(_ source: String, name: String, architecture: Int,
+                                options extra: [String] = []) throws -> (output: Output, log: String) {
         let cubin = architectures.contains(architecture)
         guard let target = cubin ? architecture : architectures.filter({ $0 <= architecture }).max() else {
             throw GPUError.noDevice("NVRTC \(version) compiles for \(architectures.map { "sm_\($0)" }.joined(separator: ", ")), "
@@ -72,13 +94,13 @@ public final class NVRTC: @unchecked Sendable {
         try check(source.withCString { functions.createProgram(&program, $0, name, 0, nil, nil) }, "nvrtcCreateProgram")
         defer { _ = functions.destroyProgram(&program) }
 
-        let options = [cubin ? "--gpu-architecture=sm_\(target)" : "--gpu-architecture=compute_\(target)"]
+        let options = [cubin ? "--gpu-architecture=sm_\(target)" : "--gpu-architecture=compute_\(target)"] + extra
         let status = withCStrings(options) { functions.compileProgram(program, Int32(options.count), $0) }
+        var logSize = 0
+        _ = functions.getProgramLogSize(program, &logSize)
+        var log = [CChar](repeating: 0, count: logSize + 1)
+        _ = functions.getProgramLog(program, &log)
         guard status == 0 else {
-            var size = 0
-            _ = functions.getProgramLogSize(program, &size)
-            var log = [CChar](repeating: 0, count: size + 1)
-            _ = functions.getProgramLog(program, &log)
             if status == 7 {   // NVRTC_ERROR_BUILTIN_OPERATION_FAILURE: most often its builtins library is not found
                 throw GPUError.compileFailed(kernel: name, log: "NVRTC \(version) could not compile (status 7): it did not find "
                     + "libnvrtc-builtins.so.\(version); keep it in the folder of \(path)\n" + cText(log))
@@ -92,7 +114,7 @@ public final class NVRTC: @unchecked Sendable {
             let pointer = raw.baseAddress!.assumingMemoryBound(to: CChar.self)
             try check(cubin ? functions.getCUBIN(program, pointer) : functions.getPTX(program, pointer), "nvrtcGet…")
         }
-        return cubin ? .cubin(bytes) : .ptx(bytes)
+        return (cubin ? .cubin(bytes) : .ptx(bytes), cText(log))
     }
 
     private func check(_ status: Int32, _ function: String) throws {

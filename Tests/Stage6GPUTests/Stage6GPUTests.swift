@@ -151,6 +151,19 @@ struct NVRTCCompiles {
         }
     }
 
+    /// An H100's multiprocessor has 65536 registers and holds at most 2048 threads; 6d's block has
+    /// 256 threads, so two blocks resident need at most 65536 / 512 = 128 registers per thread.
+    @Test("6d fits two blocks per multiprocessor on sm_90 (at most 128 registers a thread) without spilling")
+    func registerTilesFitTwoBlocks() throws {
+        let kernel = GPUKernel.registerTiles
+        let sizes = kernel.sizes(maxThreads: 1024)
+        #expect(sizes.threadsX * sizes.threadsY == 256)
+        for version in nvrtcVersions {
+            let usage = try compiler(version).resources(kernel.source(for: .cuda, sizes: sizes), name: "6d.cu", architecture: 90)
+            #expect(usage.registers <= 128 && usage.spilledBytes == 0, "NVRTC \(version): \(usage)")
+        }
+    }
+
     @Test func aBrokenKernelReportsTheCompilerLog() throws {
         for version in nvrtcVersions {
             let compiler = try compiler(version)
