@@ -28,6 +28,21 @@ protocol Backend: AnyObject, Sendable {
     func finish() throws
     /// Runs `body` holding the backend's lock, with its context current on this thread.
     func locked<T>(_ body: () throws -> T) throws -> T
+    /// Seconds on the device that `runs` calls of `start` take, started back to back without
+    /// waiting between them (each `start` only starts a product). Called under the lock.
+    func deviceSeconds(runs: Int, _ start: () throws -> Void) throws -> Double
+}
+
+extension Backend {
+    /// The host's clock around the runs and a `finish()`: what an API without device timers
+    /// (or a CPU device, where host and device are one) offers.
+    func deviceSeconds(runs: Int, _ start: () throws -> Void) throws -> Double {
+        let begin = ContinuousClock.now
+        for _ in 0..<runs { try start() }
+        try finish()
+        let elapsed = ContinuousClock.now - begin
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    }
 }
 
 /// Memory on the device, freed when the last reference goes.

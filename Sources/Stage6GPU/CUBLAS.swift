@@ -19,6 +19,7 @@ final class CUBLAS: @unchecked Sendable {
             ["libcublasLt.so." + DynamicLibrary.majorVersion(of: name)]
         }
         let create: @convention(c) (UnsafeMutablePointer<OpaquePointer?>) -> Int32 = try library.function("cublasCreate_v2")
+        let destroy: @convention(c) (OpaquePointer?) -> Int32 = try library.function("cublasDestroy_v2")
         let setMathMode: @convention(c) (OpaquePointer?, Int32) -> Int32 = try library.function("cublasSetMathMode")
         sgemm = try library.function("cublasSgemm_v2")
         var handle: OpaquePointer?
@@ -26,10 +27,14 @@ final class CUBLAS: @unchecked Sendable {
         guard status == 0, let handle else {
             throw GPUError.call("cublasCreate_v2", code: Int(status), message: "cuBLAS could not start (status \(status))")
         }
-        self.handle = handle
         // CUBLAS_DEFAULT_MATH (0): true FP32 arithmetic. TF32 tensor cores would be faster and
         // round the inputs to 10-bit mantissas, which is a different (and less accurate) product.
-        _ = setMathMode(handle, 0)
+        let mode = setMathMode(handle, 0)
+        guard mode == 0 else {
+            _ = destroy(handle)
+            throw GPUError.call("cublasSetMathMode", code: Int(mode), message: "cuBLAS would not use FP32 arithmetic (status \(mode))")
+        }
+        self.handle = handle
     }
 
     /// Row-major C (m×n) = A (m×k) · B (k×n), all on the device.

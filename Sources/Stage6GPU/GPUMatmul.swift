@@ -176,14 +176,29 @@ public final class ResidentProduct: PlacedProduct, @unchecked Sendable {
     public func run() throws {
         guard let backend, let buffers else { return }
         try backend.locked {
-            switch stage.code {
-            case let .kernel(kernel):
-                try backend.launch(kernel, m: shape.m, n: shape.n, k: shape.k, a: buffers.a, b: buffers.b, c: buffers.c)
-            case .cuBLAS:
-                try CUDABackend.shared.get().cuBLAS().multiply(m: shape.m, n: shape.n, k: shape.k,
-                                                               a: buffers.a, b: buffers.b, c: buffers.c)
-            }
+            try start(backend, buffers)
             try backend.finish()
+        }
+    }
+
+    /// Seconds one product takes on the device: the mean of `runs` products started back to back,
+    /// timed by the device where its API can (CUDA events), else by the host clock. A kernel of a
+    /// few microseconds needs many runs per sample to be timed truly: a launch alone costs the
+    /// host a few microseconds.
+    public func deviceSecondsPerRun(runs: Int) throws -> Double {
+        guard let backend, let buffers else { return 0 }
+        precondition(runs > 0, "runs must be positive")
+        return try backend.locked { try backend.deviceSeconds(runs: runs) { try start(backend, buffers) } } / Double(runs)
+    }
+
+    /// Starts the product on the device (without waiting for it).
+    private func start(_ backend: any Backend, _ buffers: (a: DeviceBuffer, b: DeviceBuffer, c: DeviceBuffer)) throws {
+        switch stage.code {
+        case let .kernel(kernel):
+            try backend.launch(kernel, m: shape.m, n: shape.n, k: shape.k, a: buffers.a, b: buffers.b, c: buffers.c)
+        case .cuBLAS:
+            try CUDABackend.shared.get().cuBLAS().multiply(m: shape.m, n: shape.n, k: shape.k,
+                                                           a: buffers.a, b: buffers.b, c: buffers.c)
         }
     }
 

@@ -1,28 +1,44 @@
 // gpu-check: Stage 6 on a GPU machine that has no Swift toolchain. `make gpu-check` builds it here
-// as one self-contained binary (Swift's runtime linked in, no -march=native); copy it there and run
-// it. It checks every GPU kernel it can run against the CPU and prints the Stage 6 table.
+// as one self-contained binary (Swift's runtime linked in, no -march=native) and compresses it;
+// copy it there, unpack it and run it. It checks every GPU kernel it can run against the CPU and
+// prints the Stage 6 table.
+//
+// Each kernel is checked and timed in a process of its own (gpu-check starting itself with --row):
+// a kernel that faults leaves CUDA unusable for the rest of its process, and would otherwise take
+// every later row down with it. Output is flushed line by line, so a run that dies still shows how
+// far it got.
 //
 // Exit status: 0 when every kernel that ran agreed with the CPU (a backend that is missing is
-// skipped, saying why), 1 on any mismatch or error, 2 on a bad command line.
+// skipped, saying why), 1 on any mismatch, fault or error, 2 on a bad command line.
 
 import Foundation
 import MatmulCore
 import MatmulTesting
 import Stage6GPU
 
+/// Swift's `print`, then a flush: each line leaves at once, also into a pipe or a file, where
+/// standard output is otherwise written in blocks, and the last one lost if the process dies.
+func print(_ line: String = "") {
+    Swift.print(line)
+    fflush(nil)
+}
+
 let usage = """
     usage: gpu-check [--size N]... [--repeat R]
 
     Checks each Stage 6 kernel (CUDA 6a–6d and cuBLAS, OpenCL 6a.cl–6d.cl) against the CPU, then
-    times them on n×n · n×n products with A, B and C on the device (median of R samples, after one
-    warm-up, timed as speedup times; compilation is never timed) and prints GFLOP/s, × 6a and % of cuBLAS.
+    times them on n×n · n×n products with A, B and C on the device and prints GFLOP/s, × 6a and
+    % of cuBLAS. A timed sample is enough back-to-back runs to last 2 ms, timed with CUDA events on
+    CUDA (the host clock on OpenCL); the table gives the median of R samples, per run, after a
+    warm-up. Compilation is never timed. Each kernel runs in a process of its own.
 
       --size N     a square size to time (repeatable; default 1024 and 4096 on CUDA, 512 otherwise)
-      --repeat R   timed runs per row (default 10)
+      --repeat R   timed samples per row (default 10)
     """
 
 var sizes: [Int] = []
 var repeats = 10
+var onlyRow: String?
 do {
     var reader = ArgumentReader(Array(CommandLine.arguments.dropFirst()))
     while let flag = try reader.next() {
@@ -32,6 +48,7 @@ do {
             if let refusal = ProductShape(m: n, k: n, n: n).memoryRefusal { throw UsageError(message: "--size: \(refusal)") }
             sizes.append(n)
         case "--repeat": repeats = try reader.repeatCount()
+        case "--row": onlyRow = try reader.value()   // gpu-check's own: check and time one kernel, in this process
         case "--help", "-h":
             print(usage)
             exit(0)
@@ -43,20 +60,31 @@ do {
     exit(2)
 }
 
+/// Stage 6's own list, without the +copies rows: here every kernel's copies are timed beside it.
+let stages = GPUMatmul.allStages.filter { !$0.timesCopies }
+
+if let id = onlyRow {
+    guard let stage = stages.first(where: { $0.id == id }) else {
+        FileHandle.standardError.write(Data("gpu-check: --row: no stage '\(id)'\n".utf8))
+        exit(2)
+    }
+    checkAndTime(stage, sizes: sizes, repeats: repeats)
+    exit(0)
+}
+
 let date = Date().formatted(.iso8601.year().month().day().dateSeparator(.dash))
 print("gpu-check, \(date)")
 
 // 1. Which backends are here.
 var runnable: [GPUMatmul] = []
 for api in GPUMatmul.API.allCases {
-    // Stage 6's own list, without the +copies rows: here every kernel is timed with its copies beside it.
-    let stages = GPUMatmul.allStages.filter { $0.api == api && !$0.timesCopies }
-    if let reason = stages[0].unavailableReason {
-        print("\(stages[0].family): skipped: \(reason)")
+    let apiStages = stages.filter { $0.api == api }
+    if let reason = apiStages[0].unavailableReason {
+        print("\(apiStages[0].family): skipped: \(reason)")
         continue
     }
-    print(stages[0].note ?? "")
-    for stage in stages {
+    print(apiStages[0].note ?? "")
+    for stage in apiStages {
         if let reason = stage.unavailableReason { print("\(stage.id): skipped: \(reason)") } else { runnable.append(stage) }
     }
 }
@@ -67,76 +95,106 @@ guard !runnable.isEmpty else {
     print("nothing to check: no GPU backend on this machine")
     exit(0)
 }
-
-// 2. Correctness: the shared conformance checks, and shapes around the kernels' tile sizes.
-var failures = 0
-let edgeShapes = [(256, 256, 256), (300, 260, 270), (130, 7, 129)]
-let checks = ConformanceCase.all + edgeShapes.map { ConformanceCase.agreesWithLoops(m: $0.0, k: $0.1, n: $0.2) }
-print("\nchecks against the CPU loop version (\(checks.count) per kernel):")
-for stage in runnable {
-    var problems: [String] = []
-    for check in checks {
-        do {
-            problems += try check.problems(of: stage).map { "\(check): \($0)" }
-        } catch {
-            problems.append("\(check): \(error)")
-        }
-    }
-    print("  \(stage.id.padding(toLength: 8, withPad: " ", startingAt: 0)) \(stage.name): "
-          + (problems.isEmpty ? "all pass" : "\(problems.count) FAILED"))
-    for problem in problems.prefix(5) { print("      \(problem)") }
-    failures += problems.isEmpty ? 0 : 1
-}
-
-// 3. The table.
 if sizes.isEmpty { sizes = runnable.contains { $0.api == .cuda } ? [1024, 4096] : [512] }
+
+// 2. Each kernel in a process of its own: its checks, then its timings, its lines passed on as they come.
+print("\neach kernel in a process of its own: checks against the CPU loop version, then its timings")
+var messages: [GPUCheck.Message] = []
+for stage in runnable {
+    print("\(stage.id) \(stage.name):")
+    messages += runInOwnProcess(stage, sizes: sizes, repeats: repeats)
+}
+
+// 3. The tables, once every row is in.
 for n in sizes {
-    let shape = ProductShape(m: n, k: n, n: n)
-    print("\nsquare \(shape), kernel only (A, B, C on the device), median of \(repeats):")
-    print("stage      name                       median ms    GFLOP/s    × 6a   % cuBLAS   copies ms   sampled check")
-    let a = try Matrix.randomNormal(rows: n, columns: n, seed: 1)
-    let b = try Matrix.randomNormal(rows: n, columns: n, seed: 2)
-    // Every kernel is timed before any row is printed: × 6a and % cuBLAS need rows timed later.
-    var results: [(stage: GPUMatmul, outcome: Result<(seconds: Double, copies: Double, wrong: Int), Error>)] = []
-    for stage in runnable {
-        results.append((stage, Result {
-            try stage.prepare()
-            let product = try ResidentProduct(stage, a, b)
-            // The same timing as `speedup`'s (MatmulCore's Timing.swift): one warm-up, then the samples.
-            let timing = try timePlaced(product, repeats: repeats)
-            let wrong = sampledMismatches(a, b, try product.result())
-            return (timing.median, product.copySeconds, wrong)
-        }))
+    print("\nsquare \(n)×\(n) · \(n)×\(n), on the device (A, B, C resident), median of \(repeats) samples, per run:")
+    let rows = messages.compactMap { if case let .row(row) = $0 { row } else { nil } }
+    GPUCheck.table(size: n, stages: runnable, rows: rows).forEach { print($0) }
+}
+let failures = GPUCheck.failures(stages: runnable, sizes: sizes, messages: messages)
+print(failures == 0 ? "\nall kernels agree with the CPU" : "\n\(failures) kernel(s) disagree with the CPU, failed or faulted")
+exit(failures == 0 ? 0 : 1)
+
+/// Starts this program again with --row for `stage`, prints its lines (indented) as they come,
+/// and returns its messages; a process that dies or exits early is reported as the row's failure.
+func runInOwnProcess(_ stage: GPUMatmul, sizes: [Int], repeats: Int) -> [GPUCheck.Message] {
+    var messages: [GPUCheck.Message] = []
+    func failAll(_ why: String) -> [GPUCheck.Message] {
+        print("  FAILED: \(why)")
+        let done = Set(messages.compactMap { if case let .row(row) = $0 { row.size } else { nil } })
+        return messages + sizes.filter { !done.contains($0) }.map { .row(GPUCheck.Row(id: stage.id, size: $0, outcome: .failed(why))) }
     }
-    func seconds(of code: GPUMatmul.Code, api: GPUMatmul.API) -> Double? {
-        guard case let .success(timed)? = results.first(where: { $0.stage.api == api && $0.stage.code == code })?.outcome else { return nil }
-        return timed.seconds
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+                                ?? CommandLine.arguments[0])
+    process.arguments = ["--row", stage.id, "--repeat", "\(repeats)"] + sizes.flatMap { ["--size", "\($0)"] }
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    do { try process.run() } catch { return failAll("could not start its process: \(error)") }
+    var pending = Data()
+    func take(_ line: Data) {
+        let text = String(decoding: line, as: UTF8.self)
+        if let message = GPUCheck.message(in: text) { messages.append(message) } else { print("  " + text) }
     }
-    for (stage, outcome) in results {
-        switch outcome {
-        case let .failure(error):
-            print("\(stage.id): error: \(error)")
-            failures += 1
-        case let .success((median, copies, wrong)):
-            failures += wrong == 0 ? 0 : 1
-            let naive = seconds(of: .kernel(.naive), api: stage.api)
-            let cuBLAS = stage.api == .cuda ? seconds(of: .cuBLAS, api: .cuda) : nil
-            let columns = [
-                stage.id.padding(toLength: 9, withPad: " ", startingAt: 0),
-                stage.name.padding(toLength: 25, withPad: " ", startingAt: 0),
-                format(median * 1e3, width: 10, digits: 3),
-                format(shape.flops / median / 1e9, width: 10, digits: 1),
-                naive.map { format($0 / median, width: 7, digits: 1) + "×" } ?? "        ",
-                cuBLAS.map { format($0 / median * 100, width: 9, digits: 0) + "%" } ?? "          ",
-                format(copies * 1e3, width: 11, digits: 3),
-                wrong == 0 ? "   256 entries ok" : "   \(wrong) of 256 entries WRONG",
-            ]
-            print(columns.joined(separator: " "))
+    while true {
+        let chunk = pipe.fileHandleForReading.availableData
+        if chunk.isEmpty { break }
+        pending.append(chunk)
+        while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+            take(pending[pending.startIndex..<newline])
+            pending = Data(pending[(newline + 1)...])
         }
     }
+    if !pending.isEmpty { take(pending) }
+    process.waitUntilExit()
+    if process.terminationReason == .uncaughtSignal {
+        return failAll("its process died of signal \(process.terminationStatus) (\(String(cString: strsignal(process.terminationStatus))))")
+    }
+    if process.terminationStatus != 0 { return failAll("its process exited with status \(process.terminationStatus)") }
+    if !messages.contains(where: { if case .checks = $0 { true } else { false } }) { return failAll("its process reported no checks") }
+    return messages
 }
-print(failures == 0 ? "\nall kernels agree with the CPU" : "\n\(failures) kernel(s) disagree with the CPU or failed")
-exit(failures == 0 ? 0 : 1)
+
+/// The child's work: the shared conformance checks and shapes around the tile sizes, then each
+/// size timed; a line for people and a message for the parent for each.
+func checkAndTime(_ stage: GPUMatmul, sizes: [Int], repeats: Int) {
+    let edgeShapes = [(256, 256, 256), (300, 260, 270), (130, 7, 129)]
+    let checks = ConformanceCase.all + edgeShapes.map { ConformanceCase.agreesWithLoops(m: $0.0, k: $0.1, n: $0.2) }
+    var problems: [String] = []
+    do {
+        try stage.prepare()
+        for check in checks {
+            do {
+                problems += try check.problems(of: stage).map { "\(check): \($0)" }
+            } catch {
+                problems.append("\(check): \(error)")
+            }
+        }
+    } catch {
+        problems.append("compiling: \(error)")
+    }
+    print(problems.isEmpty ? "checks: all \(checks.count) pass" : "checks: \(problems.count) of \(checks.count) FAILED")
+    for problem in problems.prefix(5) { print("    \(problem)") }
+    print(GPUCheck.line(.checks(id: stage.id, failed: problems.count)))
+
+    for n in sizes {
+        let outcome: GPUCheck.Row.Outcome
+        do {
+            let a = try Matrix.randomNormal(rows: n, columns: n, seed: 1)
+            let b = try Matrix.randomNormal(rows: n, columns: n, seed: 2)
+            let product = try ResidentProduct(stage, a, b)
+            let (seconds, runs) = try GPUCheck.time(product, repeats: repeats)
+            let wrong = sampledMismatches(a, b, try product.result())
+            outcome = .timed(seconds: seconds, runs: runs, copies: product.copySeconds, wrong: wrong)
+            print("n = \(n): \(String(format: "%.3f", seconds * 1e3)) ms per run (\(runs) runs per sample)"
+                  + (wrong == 0 ? "" : ", \(wrong) of 256 sampled entries WRONG"))
+        } catch {
+            outcome = .failed("\(error)")
+            print("n = \(n): FAILED: \(error)")
+        }
+        print(GPUCheck.line(.row(GPUCheck.Row(id: stage.id, size: n, outcome: outcome))))
+    }
+}
 
 /// How many of 256 seeded entries of C are outside 2·γ_k·(|A|·|B|) of a Double-precision dot product.
 func sampledMismatches(_ a: Matrix, _ b: Matrix, _ c: Matrix) -> Int {
@@ -153,9 +211,4 @@ func sampledMismatches(_ a: Matrix, _ b: Matrix, _ c: Matrix) -> Int {
         if abs(Double(c[i, j]) - exact) > 2 * gammaBound(k: k) * scale { wrong += 1 }
     }
     return wrong
-}
-
-func format(_ value: Double, width: Int, digits: Int) -> String {
-    let text = String(format: "%.\(digits)f", value)
-    return String(repeating: " ", count: max(0, width - text.count)) + text
 }

@@ -64,6 +64,17 @@ struct OpenCLKernels {
         #expect(product.uploadSeconds > 0 && product.downloadSeconds > 0)
     }
 
+    @Test("gpu-check's timing: a positive time per run, and runs per sample chosen from one run")
+    func timingOnTheDevice() throws {
+        let a = try Matrix.randomNormal(rows: 64, columns: 64, seed: 5)
+        let product = try ResidentProduct(GPUMatmul(.openCL, .kernel(.registerTiles)), a, a)
+        let perRun = try product.deviceSecondsPerRun(runs: 3)
+        #expect(perRun > 0 && perRun < 1)
+        let (seconds, runs) = try GPUCheck.time(product, repeats: 3)
+        #expect(seconds > 0 && runs >= 1)
+        #expect(try product.result() == (try GPUMatmul(.openCL, .kernel(.registerTiles)).multiply(a, a)))
+    }
+
     @Test func describesItsDevice() throws {
         let stage = GPUMatmul(.openCL, .kernel(.coalesced), timesCopies: true)
         #expect(stage.id == "6b.cl+copies")
@@ -174,5 +185,81 @@ struct NVRTCCompiles {
                 return kernel == "broken.cu" && log.contains("undeclared")
             }
         }
+    }
+}
+
+// MARK: gpu-check's table, messages and timing, on stand-in results (no GPU needed)
+
+@Suite("gpu-check's parts that need no GPU")
+struct GPUCheckParts {
+    let cudaStages = GPUMatmul.allStages.filter { $0.api == .cuda && !$0.timesCopies }
+    let openCLNaive = GPUMatmul(.openCL, .kernel(.naive))
+
+    func timed(_ id: String, ms: Double, wrong: Int = 0) -> GPUCheck.Row {
+        GPUCheck.Row(id: id, size: 4096, outcome: .timed(seconds: ms / 1e3, runs: 3, copies: 0.02, wrong: wrong))
+    }
+
+    @Test("Every CUDA kernel row has × 6a and % cuBLAS, though cuBLAS is timed last")
+    func everyKernelRowComparesWithCuBLAS() {
+        #expect(cudaStages.map(\.id) == ["6a", "6b", "6c", "6d", "6cublas"])
+        // Rows in the order they are timed: cuBLAS last. 6d at 12.5 ms against cuBLAS's 10 ms is 80%.
+        let rows = [timed("6a", ms: 500), timed("6b", ms: 100), timed("6c", ms: 50), timed("6d", ms: 12.5), timed("6cublas", ms: 10),
+                    timed("6a.cl", ms: 8)]
+        let lines = GPUCheck.table(size: 4096, stages: cudaStages + [openCLNaive], rows: rows)
+        #expect(lines.count == 1 + 6)
+        let percent = lines.dropFirst().prefix(5).map { $0.split(separator: " ").first { $0.hasSuffix("%") }.map(String.init) }
+        #expect(percent == ["2%", "10%", "20%", "80%", "100%"], "\(lines.joined(separator: "\n"))")
+        #expect(lines[4].contains("40.0×"), "6d is 500 / 12.5 = 40× 6a: \(lines[4])")
+        #expect(lines[4].contains("10995.1"), "2·4096³ / 12.5 ms = 10995.1 GFLOP/s: \(lines[4])")
+        // OpenCL's rows compare with OpenCL's 6a, and have no cuBLAS to compare with.
+        #expect(lines[6].contains("1.0×") && !lines[6].contains("%"), "\(lines[6])")
+    }
+
+    @Test("A row that failed or never ran says so, and counts as a failure, as does a wrong entry or a failed check")
+    func failuresAreCounted() {
+        let rows = [timed("6a", ms: 400), GPUCheck.Row(id: "6b", size: 4096, outcome: .failed("cuCtxSynchronize failed with error 700")),
+                    timed("6c", ms: 50, wrong: 3), timed("6cublas", ms: 10)]
+        let lines = GPUCheck.table(size: 4096, stages: cudaStages, rows: rows)
+        #expect(lines[2].contains("FAILED: cuCtxSynchronize failed with error 700"))
+        #expect(lines[3].contains("3 of 256 entries WRONG"))
+        #expect(lines[4].contains("not run"))
+        var messages = rows.map { GPUCheck.Message.row($0) } + cudaStages.map { .checks(id: $0.id, failed: 0) }
+        // 6b failed, 6c wrong, 6d never timed.
+        #expect(GPUCheck.failures(stages: cudaStages, sizes: [4096], messages: messages) == 3)
+        messages.append(.row(timed("6d", ms: 12.5)))
+        #expect(GPUCheck.failures(stages: cudaStages, sizes: [4096], messages: messages) == 2)
+        messages = messages.map { if case .checks("6a", _) = $0 { .checks(id: "6a", failed: 2) } else { $0 } }
+        #expect(GPUCheck.failures(stages: cudaStages, sizes: [4096], messages: messages) == 3)
+        // A size asked for but not reported is a failure too.
+        #expect(GPUCheck.failures(stages: [cudaStages[0]], sizes: [4096, 1024], messages: messages) == 1)
+    }
+
+    @Test("A kernel's process sends its results as lines that read back the same; other lines are for people")
+    func messagesRoundTrip() {
+        let messages: [GPUCheck.Message] = [
+            .checks(id: "6d", failed: 2),
+            .row(GPUCheck.Row(id: "6cublas", size: 1024, outcome: .timed(seconds: 1.25e-5, runs: 160, copies: 0.0031, wrong: 0))),
+            .row(GPUCheck.Row(id: "6d.cl", size: 4096, outcome: .failed("no such kernel"))),
+        ]
+        for message in messages {
+            let line = GPUCheck.line(message)
+            #expect(!line.contains("\n"))
+            #expect(GPUCheck.message(in: line) == message, "\(line)")
+        }
+        // A message's text loses its tabs and line breaks, nothing else.
+        let failed = GPUCheck.Message.row(GPUCheck.Row(id: "6a", size: 8, outcome: .failed("kernel 6a.cu did not compile:\nline\t2")))
+        #expect(GPUCheck.message(in: GPUCheck.line(failed))
+                == .row(GPUCheck.Row(id: "6a", size: 8, outcome: .failed("kernel 6a.cu did not compile: line 2"))))
+        #expect(GPUCheck.message(in: "checks: all 45 pass") == nil)
+        #expect(GPUCheck.message(in: "@gpu-check\ttimed\t6a\tx\t1\t1\t0\t0") == nil)
+    }
+
+    @Test("A sample is enough runs to last 2 ms: many for a 10 µs kernel, one for a slow one")
+    func runsPerSample() {
+        #expect(GPUCheck.runsPerSample(oneRun: 1e-5) == 200)
+        #expect(GPUCheck.runsPerSample(oneRun: 3e-4) == 7)
+        #expect(GPUCheck.runsPerSample(oneRun: 0.05) == 1)
+        #expect(GPUCheck.runsPerSample(oneRun: 0) == 10_000)
+        #expect(GPUCheck.runsPerSample(oneRun: 1e-9) == 10_000)
     }
 }
