@@ -14,7 +14,7 @@
 #   make asan               the CPU stages', core's and runner's tests under AddressSanitizer (CI runs it)
 #   make fuzz               the IDX reader and the command-line parsers under libFuzzer, 60 s each
 #                           (scripts/fuzz.sh; CI runs it; FUZZ_SECONDS=600 make fuzz for longer)
-#   make gpu-check          builds .build-portable/release/gpu-check: Stage 6's self-check, one file
+#   make gpu-check          builds .build-portable/release/gpu-check(.xz): Stage 6's self-check, one file
 #                           to copy to a GPU machine that has no Swift (lessons/06-gpu.md)
 .PHONY: speedup test deps nvrtc gpu-check check-lessons exercises python blas blas-test numpy asan fuzz
 
@@ -73,4 +73,6 @@ numpy: blas
 gpu-check:
 	MATMUL_PORTABLE=1 swift build -c release --product gpu-check --static-swift-stdlib --scratch-path .build-portable
 	strip .build-portable/release/gpu-check
-	@echo "built .build-portable/release/gpu-check (copy it to the GPU machine and run it there)"
+	xz -9 -T0 -k -f .build-portable/release/gpu-check
+	@ls -l .build-portable/release/gpu-check .build-portable/release/gpu-check.xz | awk '{ printf "built %s: %.1f MB\n", $$9, $$5 / 1e6 }'
+	@echo "copy gpu-check.xz to the GPU machine, then there: xz -d gpu-check.xz && ./gpu-check (README: Stage 6 on a GPU machine)"

@@ -186,7 +186,7 @@ func checkAndTime(_ stage: GPUMatmul, sizes: [Int], repeats: Int) {
             let (seconds, runs) = try GPUCheck.time(product, repeats: repeats)
             let wrong = sampledMismatches(a, b, try product.result())
             outcome = .timed(seconds: seconds, runs: runs, copies: product.copySeconds, wrong: wrong)
-            print("n = \(n): \(String(format: "%.3f", seconds * 1e3)) ms per run (\(runs) runs per sample)"
+            print("n = \(n): \(String(format: "%.3f", seconds * 1e3)) ms per run (\(runs) run\(runs == 1 ? "" : "s") per sample)"
                   + (wrong == 0 ? "" : ", \(wrong) of 256 sampled entries WRONG"))
         } catch {
             outcome = .failed("\(error)")
