@@ -22,8 +22,9 @@ protocol Backend: AnyObject, Sendable {
     func allocate(floats: Int) throws -> DeviceBuffer
     func upload(_ host: UnsafeBufferPointer<Float>, to buffer: DeviceBuffer) throws
     func download(_ buffer: DeviceBuffer, to host: UnsafeMutableBufferPointer<Float>) throws
-    /// Starts `kernel` on an m×k · k×n product (compiling it on first use); returns before it ends.
-    func launch(_ kernel: GPUKernel, m: Int, n: Int, k: Int, a: DeviceBuffer, b: DeviceBuffer, c: DeviceBuffer) throws
+    /// Starts `kernel`, compiled with `sizes`, on an m×k · k×n product (compiling it on first
+    /// use); returns before it ends.
+    func launch(_ kernel: GPUKernel, sizes: GPUKernel.Sizes, m: Int, n: Int, k: Int, a: DeviceBuffer, b: DeviceBuffer, c: DeviceBuffer) throws
     /// Waits until everything started has finished.
     func finish() throws
     /// Runs `body` holding the backend's lock, with its context current on this thread.

@@ -21,7 +21,8 @@ final class CUDABackend: Backend, @unchecked Sendable {
     private let cu: CUDAFunctions
     private let context: OpaquePointer
     private let lock = NSRecursiveLock()
-    private var kernels: [GPUKernel: OpaquePointer] = [:]
+    /// Compiled kernels, by source (a kernel's source holds its sizes).
+    private var kernels: [String: OpaquePointer] = [:]
     private var blas: Result<CUBLAS, any Error>?
     /// Set when a kernel faulted: the driver's error, which every later call in this process returns.
     private var lost: GPUError?
@@ -121,8 +122,7 @@ final class CUDABackend: Backend, @unchecked Sendable {
         try cu.check(cu.memcpyDtoH(host.baseAddress!, buffer.handle, host.count * 4), "cuMemcpyDtoH_v2")
     }
 
-    func launch(_ kernel: GPUKernel, m: Int, n: Int, k: Int, a: DeviceBuffer, b: DeviceBuffer, c: DeviceBuffer) throws {
-        let sizes = kernel.sizes(maxThreads: maxThreadsPerBlock)
+    func launch(_ kernel: GPUKernel, sizes: GPUKernel.Sizes, m: Int, n: Int, k: Int, a: DeviceBuffer, b: DeviceBuffer, c: DeviceBuffer) throws {
         let function = try compiled(kernel, sizes)
         let grid = sizes.grid(m: m, n: n)
         // cuLaunchKernel takes an array of pointers, one to each argument's value.
@@ -163,9 +163,10 @@ final class CUDABackend: Backend, @unchecked Sendable {
 
     /// The kernel, compiled by NVRTC for this device and loaded, on first use.
     private func compiled(_ kernel: GPUKernel, _ sizes: GPUKernel.Sizes) throws -> OpaquePointer {
-        if let function = kernels[kernel] { return function }
+        let source = kernel.source(for: .cuda, sizes: sizes)
+        if let function = kernels[source] { return function }
         let compiler = try NVRTC.shared.get()
-        let image = try compiler.compile(kernel.source(for: .cuda, sizes: sizes), name: "6\(kernel.letter).cu",
+        let image = try compiler.compile(source, name: "6\(kernel.letter).cu",
                                          architecture: architecture)
         var module: OpaquePointer?
         var bytes = image.bytes
@@ -183,7 +184,7 @@ final class CUDABackend: Backend, @unchecked Sendable {
             try cu.check(found == 0 ? 500 : found, "cuModuleGetFunction")   // 500: CUDA_ERROR_NOT_FOUND
             throw GPUError.call("cuModuleGetFunction", code: 500, message: "no function matmul")
         }
-        kernels[kernel] = function   // the module stays loaded for the process's life, with its function
+        kernels[source] = function   // the module stays loaded for the process's life, with its function
         return function
     }
 }

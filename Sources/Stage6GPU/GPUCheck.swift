@@ -5,6 +5,7 @@
 // the table only once every row is in, since × 6a and % cuBLAS need rows timed later.
 
 import Foundation
+import MatmulCore
 
 public enum GPUCheck {
     /// What a kernel's process reports: its conformance checks, or one size's timing.
@@ -136,6 +137,26 @@ public enum GPUCheck {
             }
             return checks != [0] || !timedRight
         }.count
+    }
+
+    /// How many of `samples` seeded entries of C = A·B are farther than 2·γ_k·Σ|a||b| from a
+    /// double-precision dot product (γ_k = k·u / (1 − k·u), u = 2⁻²⁴: the bound for any order of
+    /// summation in single precision, doubled for the reference's own rounding).
+    public static func sampledMismatches(_ a: Matrix, _ b: Matrix, _ c: Matrix, samples: Int = 256) -> Int {
+        var generator = SeededGenerator(seed: 7)
+        let k = a.columns
+        let u = 0x1p-24, gamma = Double(k) * u / (1 - Double(k) * u)
+        var wrong = 0
+        for _ in 0..<samples {
+            let (i, j) = (Int(generator.next() % UInt64(a.rows)), Int(generator.next() % UInt64(b.columns)))
+            var (exact, scale) = (0.0, 0.0)
+            for p in 0..<k {
+                exact += Double(a[i, p]) * Double(b[p, j])
+                scale += abs(Double(a[i, p]) * Double(b[p, j]))
+            }
+            if !(abs(Double(c[i, j]) - exact) <= 2 * gamma * scale) { wrong += 1 }
+        }
+        return wrong
     }
 
     static func format(_ value: Double, width: Int, digits: Int) -> String {

@@ -1,7 +1,8 @@
 /// The hand-written kernels, in the lesson's order: 6a naive, 6b coalesced, 6c shared-memory
-/// tiles, 6d register tiles. Each file `Kernel6…swift` holds one, with the idea it adds.
+/// tiles, 6d register tiles, 6e tuned tiles, 6f warp tiles. Each file `Kernel6…swift` holds one,
+/// with the idea it adds.
 public enum GPUKernel: String, CaseIterable, Sendable {
-    case naive, coalesced, sharedTiles, registerTiles
+    case naive, coalesced, sharedTiles, registerTiles, tunedTiles, warpTiles
 
     /// The kernel's letter in the runner's ids: 6a, 6b, 6c, 6d.
     public var letter: String {
@@ -10,6 +11,8 @@ public enum GPUKernel: String, CaseIterable, Sendable {
         case .coalesced: "b"
         case .sharedTiles: "c"
         case .registerTiles: "d"
+        case .tunedTiles: "e"
+        case .warpTiles: "f"
         }
     }
 
@@ -19,6 +22,8 @@ public enum GPUKernel: String, CaseIterable, Sendable {
         case .coalesced: "coalesced"
         case .sharedTiles: "shared tiles"
         case .registerTiles: "register tiles"
+        case .tunedTiles: "tuned tiles"
+        case .warpTiles: "warp tiles"
         }
     }
 
@@ -29,6 +34,8 @@ public enum GPUKernel: String, CaseIterable, Sendable {
         case .coalesced: "neighbouring threads take neighbouring columns: coalesced loads and stores"
         case .sharedTiles: "tiles of A and B in shared memory, each global load used TILE times"
         case .registerTiles: "8×8 results per thread in registers, float4 loads, 128×128 block tiles"
+        case .tunedTiles: "6d with its tile sizes (BM, BN, BK, TM, TN) searched per device by the tuner"
+        case .warpTiles: "each warp owns a sub-tile of the block's, each thread a few small patches of it"
         }
     }
 
@@ -39,6 +46,8 @@ public enum GPUKernel: String, CaseIterable, Sendable {
         case .coalesced: Self.coalescedBody
         case .sharedTiles: Self.sharedTilesBody
         case .registerTiles: Self.registerTilesBody
+        case .tunedTiles: Self.tunedTilesBody
+        case .warpTiles: Self.warpTilesBody
         }
     }
 
@@ -68,8 +77,9 @@ public enum GPUKernel: String, CaseIterable, Sendable {
         }
     }
 
-    /// This kernel's sizes on a device that allows `maxThreads` threads per block.
-    func sizes(maxThreads: Int) -> Sizes {
+    /// This kernel's sizes on a device that allows `maxThreads` threads per block; 6e's come from
+    /// `tiles` (the tuner's choice), or its defaults.
+    func sizes(maxThreads: Int, tiles: TileSizes? = nil) -> Sizes {
         let side = maxThreads >= 1024 ? 32 : maxThreads >= 256 ? 16 : 8
         switch self {
         case .naive:
@@ -85,6 +95,12 @@ public enum GPUKernel: String, CaseIterable, Sendable {
             let tile = threads * 8
             return Sizes(threadsX: threads, threadsY: threads, spanX: tile, spanY: tile,
                          defines: [.init(name: "BM", value: tile), .init(name: "BN", value: tile), .init(name: "BK", value: 8)])
+        case .tunedTiles:
+            let tiles = tiles ?? TileSizes.standard(maxThreads: maxThreads)
+            return Sizes(threadsX: tiles.bn / tiles.tn, threadsY: tiles.bm / tiles.tm, spanX: tiles.bn, spanY: tiles.bm,
+                         defines: tiles.defines)
+        case .warpTiles:
+            return WarpTiles.standard(maxThreads: maxThreads).sizes
         }
     }
 }

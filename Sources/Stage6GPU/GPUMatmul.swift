@@ -31,15 +31,19 @@ public struct GPUMatmul: MatmulStage {
     /// Whether the runner's timing includes copying A and B to the device and C back. `multiply`
     /// always copies; this only chooses how the runner times the row.
     public let timesCopies: Bool
+    /// 6e's tile sizes; nil: the ones the tuner recorded for this device, else 6d's.
+    public let tiles: TileSizes?
 
     /// - Parameters:
     ///   - api: CUDA or OpenCL. cuBLAS needs CUDA.
     ///   - code: a hand-written kernel or cuBLAS.
     ///   - timesCopies: time the whole product, copies included, rather than the kernel alone.
-    public init(_ api: API, _ code: Code, timesCopies: Bool = false) {
+    ///   - tiles: 6e's tile sizes (the tuner tries each candidate this way).
+    public init(_ api: API, _ code: Code, timesCopies: Bool = false, tiles: TileSizes? = nil) {
         self.api = api
         self.code = code
         self.timesCopies = timesCopies
+        self.tiles = tiles
     }
 
     /// "6a"… "6d" on CUDA, "6cublas"; "6a.cl"… "6d.cl" on OpenCL; "+copies" when copies are timed.
@@ -70,7 +74,16 @@ public struct GPUMatmul: MatmulStage {
     }
 
     public var note: String? {
-        (try? backend()).map { "\($0.api): \($0.deviceDescription)" }
+        guard let backend = try? backend() else { return nil }
+        let tiles = code == .kernel(.tunedTiles) ? "; tiles \(self.tiles ?? TileRecord.tiles(for: backend))" : ""
+        return "\(backend.api): \(backend.deviceDescription)\(tiles)"
+    }
+
+    /// The sizes this stage's kernel is compiled and launched with on `backend`.
+    func sizes(on backend: any Backend) -> GPUKernel.Sizes? {
+        guard case let .kernel(kernel) = code else { return nil }
+        return kernel.sizes(maxThreads: backend.maxThreadsPerBlock,
+                            tiles: kernel == .tunedTiles ? tiles ?? TileRecord.tiles(for: backend) : nil)
     }
 
     /// The CPU threads that run the product: PoCL's compute units (one per core) when the OpenCL
@@ -195,7 +208,8 @@ public final class ResidentProduct: PlacedProduct, @unchecked Sendable {
     private func start(_ backend: any Backend, _ buffers: (a: DeviceBuffer, b: DeviceBuffer, c: DeviceBuffer)) throws {
         switch stage.code {
         case let .kernel(kernel):
-            try backend.launch(kernel, m: shape.m, n: shape.n, k: shape.k, a: buffers.a, b: buffers.b, c: buffers.c)
+            try backend.launch(kernel, sizes: stage.sizes(on: backend)!, m: shape.m, n: shape.n, k: shape.k,
+                               a: buffers.a, b: buffers.b, c: buffers.c)
         case .cuBLAS:
             try CUDABackend.shared.get().cuBLAS().multiply(m: shape.m, n: shape.n, k: shape.k,
                                                            a: buffers.a, b: buffers.b, c: buffers.c)
@@ -221,8 +235,11 @@ public final class ResidentProduct: PlacedProduct, @unchecked Sendable {
         where count > limit {
             throw GPUError.tooLarge("\(name) of \(shape) has \(count) elements; the GPU kernels index with 32-bit ints, at most \(limit)")
         }
-        if case let .kernel(kernel) = stage.code {
-            let grid = kernel.sizes(maxThreads: backend.maxThreadsPerBlock).grid(m: shape.m, n: shape.n)
+        if stage.code == .kernel(.tunedTiles), let tiles = stage.tiles, let problem = tiles.problem(maxThreads: backend.maxThreadsPerBlock) {
+            throw GPUError.tooLarge("6e cannot run with \(tiles) on this device: \(problem)")
+        }
+        if let sizes = stage.sizes(on: backend) {
+            let grid = sizes.grid(m: shape.m, n: shape.n)
             if grid.y > backend.maxGridY {
                 throw GPUError.tooLarge("\(shape) needs \(grid.y) blocks along the grid's y; \(backend.api) allows \(backend.maxGridY)")
             }

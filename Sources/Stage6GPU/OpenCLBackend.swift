@@ -20,8 +20,9 @@ final class OpenCLBackend: Backend, @unchecked Sendable {
     private let queue: OpaquePointer
     private let device: OpaquePointer
     private let lock = NSRecursiveLock()
-    /// Compiled kernels, by kernel: compiling happens once, on first use, and is never timed.
-    private var kernels: [GPUKernel: OpaquePointer] = [:]
+    /// Compiled kernels, by source (which holds the kernel's sizes): compiling happens once, on
+    /// first use, and is never timed.
+    private var kernels: [String: OpaquePointer] = [:]
 
     /// Opens the loader and picks the first GPU of any platform, else the first device (PoCL's CPU).
     init() throws {
@@ -103,8 +104,7 @@ final class OpenCLBackend: Backend, @unchecked Sendable {
                   "clEnqueueReadBuffer")
     }
 
-    func launch(_ kernel: GPUKernel, m: Int, n: Int, k: Int, a: DeviceBuffer, b: DeviceBuffer, c: DeviceBuffer) throws {
-        let sizes = kernel.sizes(maxThreads: maxThreadsPerBlock)
+    func launch(_ kernel: GPUKernel, sizes: GPUKernel.Sizes, m: Int, n: Int, k: Int, a: DeviceBuffer, b: DeviceBuffer, c: DeviceBuffer) throws {
         let compiled = try compiled(kernel, sizes)
         var (m32, n32, k32) = (Int32(m), Int32(n), Int32(k))
         var memories = [memory(a), memory(b), memory(c)]
@@ -127,8 +127,8 @@ final class OpenCLBackend: Backend, @unchecked Sendable {
 
     /// The kernel, compiled for this device on first use.
     private func compiled(_ kernel: GPUKernel, _ sizes: GPUKernel.Sizes) throws -> OpaquePointer {
-        if let compiled = kernels[kernel] { return compiled }
         let source = kernel.source(for: .openCL, sizes: sizes)
+        if let compiled = kernels[source] { return compiled }
         var error: Int32 = 0
         let program = source.withCString { text -> OpaquePointer? in
             var strings: [UnsafePointer<CChar>?] = [text]
@@ -144,12 +144,15 @@ final class OpenCLBackend: Backend, @unchecked Sendable {
             _ = cl.getProgramBuildInfo(program, device, 0x1183, 0, nil, &size)   // CL_PROGRAM_BUILD_LOG
             var log = [CChar](repeating: 0, count: size + 1)
             _ = cl.getProgramBuildInfo(program, device, 0x1183, size, &log, nil)
+            _ = cl.releaseProgram(program)
             throw GPUError.compileFailed(kernel: "6\(kernel.letter).cl", log: cText(log))
         }
         guard let compiled = cl.createKernel(program, "matmul", &error), error == 0 else {
+            _ = cl.releaseProgram(program)
             throw GPUError.call("clCreateKernel", code: Int(error), message: openCLErrorName(error))
         }
-        kernels[kernel] = compiled
+        // The kernel keeps its program; both stay for the process's life, as the CUDA modules do.
+        kernels[source] = compiled
         return compiled
     }
 
@@ -178,6 +181,7 @@ struct OpenCLFunctions {
                                       UnsafeRawPointer?, UnsafeMutableRawPointer?) -> Int32
     let getProgramBuildInfo: @convention(c) (Handle?, Handle?, UInt32, Int, UnsafeMutableRawPointer?, UnsafeMutablePointer<Int>?) -> Int32
     let createKernel: @convention(c) (Handle?, UnsafePointer<CChar>, UnsafeMutablePointer<Int32>?) -> Handle?
+    let releaseProgram: @convention(c) (Handle?) -> Int32
     let createBuffer: @convention(c) (Handle?, UInt64, Int, UnsafeMutableRawPointer?, UnsafeMutablePointer<Int32>?) -> Handle?
     let releaseMemObject: @convention(c) (Handle?) -> Int32
     let enqueueWriteBuffer: @convention(c) (Handle?, Handle?, UInt32, Int, Int, UnsafeRawPointer?, UInt32,
@@ -203,6 +207,7 @@ struct OpenCLFunctions {
         buildProgram = try library.function("clBuildProgram")
         getProgramBuildInfo = try library.function("clGetProgramBuildInfo")
         createKernel = try library.function("clCreateKernel")
+        releaseProgram = try library.function("clReleaseProgram")
         createBuffer = try library.function("clCreateBuffer")
         releaseMemObject = try library.function("clReleaseMemObject")
         enqueueWriteBuffer = try library.function("clEnqueueWriteBuffer")

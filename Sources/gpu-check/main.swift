@@ -25,6 +25,7 @@ func print(_ line: String = "") {
 
 let usage = """
     usage: gpu-check [--size N]... [--repeat R]
+           gpu-check --tune [--size N] [--repeat R]
 
     Checks each Stage 6 kernel (CUDA 6a–6d and cuBLAS, OpenCL 6a.cl–6d.cl) against the CPU, then
     times them on n×n · n×n products with A, B and C on the device and prints GFLOP/s, × 6a and
@@ -34,11 +35,15 @@ let usage = """
 
       --size N     a square size to time (repeatable; default 1024 and 4096 on CUDA, 512 otherwise)
       --repeat R   timed samples per row (default 10)
+      --tune       instead: time 6e with each candidate tile size on each backend at one size (default
+                   4096 on CUDA, 512 otherwise) and record the fastest for the device, in
+                   ~/.cache/swift-matmul/gpu-tiles.txt (MATMUL_GPU_TILES=FILE for another); 6e then uses it
     """
 
 var sizes: [Int] = []
 var repeats = 10
 var onlyRow: String?
+var tuning = false
 do {
     var reader = ArgumentReader(Array(CommandLine.arguments.dropFirst()))
     while let flag = try reader.next() {
@@ -48,6 +53,7 @@ do {
             if let refusal = ProductShape(m: n, k: n, n: n).memoryRefusal { throw UsageError(message: "--size: \(refusal)") }
             sizes.append(n)
         case "--repeat": repeats = try reader.repeatCount()
+        case "--tune": tuning = true
         case "--row": onlyRow = try reader.value()   // gpu-check's own: check and time one kernel, in this process
         case "--help", "-h":
             print(usage)
@@ -74,6 +80,13 @@ if let id = onlyRow {
 
 let date = Date().formatted(.iso8601.year().month().day().dateSeparator(.dash))
 print("gpu-check, \(date)")
+if tuning {
+    if sizes.count > 1 {
+        FileHandle.standardError.write(Data("gpu-check: --tune takes one --size\n".utf8))
+        exit(2)
+    }
+    exit(tune(size: sizes.first, repeats: repeats, date: date))
+}
 
 // 1. Which backends are here.
 var runnable: [GPUMatmul] = []
@@ -114,6 +127,46 @@ for n in sizes {
 let failures = GPUCheck.failures(stages: runnable, sizes: sizes, messages: messages)
 print(failures == 0 ? "\nall kernels agree with the CPU" : "\n\(failures) kernel(s) disagree with the CPU, failed or faulted")
 exit(failures == 0 ? 0 : 1)
+
+/// `--tune`: 6e with each candidate tile size, on each backend here, at one size; the fastest
+/// recorded for the device. Returns the exit status: 1 when a backend ran but no candidate succeeded.
+func tune(size: Int?, repeats: Int, date: String) -> Int32 {
+    let record = TileRecord()
+    var status: Int32 = 0
+    for api in GPUMatmul.API.allCases {
+        let stage = GPUMatmul(api, .kernel(.tunedTiles))
+        if let reason = stage.unavailableReason {
+            print("\(stage.family): skipped: \(reason)")
+            continue
+        }
+        do {
+            let device = try TileRecord.device(api)
+            let n = size ?? (api == .cuda ? 4096 : 512)
+            let candidates = GPUTuner.candidates(maxThreads: device.maxThreads)
+            print("\n\(device.key)\n6e at \(n)×\(n) · \(n)×\(n), \(candidates.count) candidates, median of \(repeats) samples each:")
+            let flops = 2 * Double(n) * Double(n) * Double(n)
+            let trials = try GPUTuner.trials(api: api, n: n, repeats: repeats, candidates: candidates) { trial in
+                switch trial.outcome {
+                case let .success(seconds):
+                    print("  \(trial.tiles)  \(String(format: "%10.3f ms %9.1f GFLOP/s", seconds * 1e3, flops / seconds / 1e9))")
+                case let .failure(error):
+                    print("  \(trial.tiles)  FAILED: \(error)")
+                }
+            }
+            guard let best = GPUTuner.best(trials) else {
+                print("no candidate ran; nothing recorded")
+                status = 1
+                continue
+            }
+            try record.record(best.tiles, for: device.key, gflops: flops / best.seconds / 1e9, n: n, date: date)
+            print("fastest: \(best.tiles), \(String(format: "%.1f", flops / best.seconds / 1e9)) GFLOP/s; recorded in \(record.path)")
+        } catch {
+            print("\(stage.family): error: \(error)")
+            status = 1
+        }
+    }
+    return status
+}
 
 /// Starts this program again with --row for `stage`, prints its lines (indented) as they come,
 /// and returns its messages; a process that dies or exits early is reported as the row's failure.
@@ -184,7 +237,7 @@ func checkAndTime(_ stage: GPUMatmul, sizes: [Int], repeats: Int) {
             let b = try Matrix.randomNormal(rows: n, columns: n, seed: 2)
             let product = try ResidentProduct(stage, a, b)
             let (seconds, runs) = try GPUCheck.time(product, repeats: repeats)
-            let wrong = sampledMismatches(a, b, try product.result())
+            let wrong = GPUCheck.sampledMismatches(a, b, try product.result())
             outcome = .timed(seconds: seconds, runs: runs, copies: product.copySeconds, wrong: wrong)
             print("n = \(n): \(String(format: "%.3f", seconds * 1e3)) ms per run (\(runs) run\(runs == 1 ? "" : "s") per sample)"
                   + (wrong == 0 ? "" : ", \(wrong) of 256 sampled entries WRONG"))
@@ -194,21 +247,4 @@ func checkAndTime(_ stage: GPUMatmul, sizes: [Int], repeats: Int) {
         }
         print(GPUCheck.line(.row(GPUCheck.Row(id: stage.id, size: n, outcome: outcome))))
     }
-}
-
-/// How many of 256 seeded entries of C are outside 2·γ_k·(|A|·|B|) of a Double-precision dot product.
-func sampledMismatches(_ a: Matrix, _ b: Matrix, _ c: Matrix) -> Int {
-    var generator = SeededGenerator(seed: 7)
-    var wrong = 0
-    let k = a.columns
-    for _ in 0..<256 {
-        let (i, j) = (Int(generator.next() % UInt64(a.rows)), Int(generator.next() % UInt64(b.columns)))
-        var (exact, scale) = (0.0, 0.0)
-        for p in 0..<k {
-            exact += Double(a[i, p]) * Double(b[p, j])
-            scale += abs(Double(a[i, p]) * Double(b[p, j]))
-        }
-        if abs(Double(c[i, j]) - exact) > 2 * gammaBound(k: k) * scale { wrong += 1 }
-    }
-    return wrong
 }

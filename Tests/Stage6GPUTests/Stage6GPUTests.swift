@@ -75,6 +75,43 @@ struct OpenCLKernels {
         #expect(try product.result() == (try GPUMatmul(.openCL, .kernel(.registerTiles)).multiply(a, a)))
     }
 
+    @Test("6e agrees with the loop version with every tile size the tuner tries")
+    func everyCandidateAgrees() throws {
+        let candidates = GPUTuner.candidates(maxThreads: 1024)
+        for tiles in candidates {
+            // Every block an edge block somewhere: m and n past a whole tile, k not a whole number of slices.
+            for (m, k, n) in [(130, 36, 129)] {
+                let stage = GPUMatmul(.openCL, .kernel(.tunedTiles), tiles: tiles)
+                let problems = try ConformanceCase.agreesWithLoops(m: m, k: k, n: n).problems(of: stage)
+                #expect(problems.isEmpty, "6e.cl with \(tiles) on \(m)×\(k)·\(k)×\(n): \(problems.joined(separator: "; "))")
+            }
+        }
+    }
+
+    @Test("The tuner times the candidates, picks the fastest and records it for the device; 6e then runs with it")
+    func tunerRecordsTheFastest() throws {
+        let candidates = [TileSizes(bm: 64, bn: 64, bk: 8, tm: 8, tn: 8), TileSizes(bm: 64, bn: 64, bk: 8, tm: 4, tn: 4)]
+        let trials = try GPUTuner.trials(api: .openCL, n: 96, repeats: 3, candidates: candidates)
+        #expect(trials.map(\.tiles) == candidates)
+        let seconds = trials.compactMap { try? $0.outcome.get() }
+        #expect(seconds.count == 2 && seconds.allSatisfy { $0 > 0 })
+        let best = try #require(GPUTuner.best(trials))
+        #expect(best.seconds == seconds.min())
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tiles-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let record = TileRecord(path: folder + "/gpu-tiles.txt")
+        let device = try TileRecord.device(.openCL)
+        try record.record(TileSizes(bm: 128, bn: 64, bk: 16, tm: 8, tn: 4), for: "CUDA: another device", gflops: 1, n: 8, date: "2026-11-22")
+        try record.record(candidates[1], for: device.key, gflops: 2, n: 96, date: "2026-11-22")
+        try record.record(best.tiles, for: device.key, gflops: 3, n: 96, date: "2026-11-22")
+        #expect(record.tiles(for: device.key) == best.tiles)
+        #expect(record.tiles(for: "CUDA: another device") == TileSizes(bm: 128, bn: 64, bk: 16, tm: 8, tn: 4))
+        let lines = try String(contentsOfFile: record.path, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 2, "one line per device: \(lines)")
+        #expect(record.tiles(for: "OpenCL: no such device") == nil)
+    }
+
     @Test func describesItsDevice() throws {
         let stage = GPUMatmul(.openCL, .kernel(.coalesced), timesCopies: true)
         #expect(stage.id == "6b.cl+copies")
@@ -175,6 +212,25 @@ struct NVRTCCompiles {
         }
     }
 
+    /// Each of the tuner's candidates must compile for the GPU; none may spill registers to memory,
+    /// and neither may 6f, whose threads hold 128 results each.
+    @Test("6e with every tuner candidate, and 6f, compile for sm_90 without spilling")
+    func candidatesCompileWithoutSpilling() throws {
+        let candidates = GPUTuner.candidates(maxThreads: 1024)
+        #expect(candidates.count == 30, "2·2·2·2·2 sizes, less the two 128×128 ones in 4×4 patches (1024 threads)")
+        for version in nvrtcVersions {
+            let compiler = try compiler(version)
+            for tiles in candidates {
+                let sizes = GPUKernel.tunedTiles.sizes(maxThreads: 1024, tiles: tiles)
+                let usage = try compiler.resources(GPUKernel.tunedTiles.source(for: .cuda, sizes: sizes), name: "6e.cu", architecture: 90)
+                #expect(usage.spilledBytes == 0, "NVRTC \(version), 6e with \(tiles): \(usage)")
+            }
+            let sizes = GPUKernel.warpTiles.sizes(maxThreads: 1024)
+            let usage = try compiler.resources(GPUKernel.warpTiles.source(for: .cuda, sizes: sizes), name: "6f.cu", architecture: 90)
+            #expect(usage.spilledBytes == 0 && usage.registers <= 255, "NVRTC \(version), 6f: \(usage)")
+        }
+    }
+
     @Test func aBrokenKernelReportsTheCompilerLog() throws {
         for version in nvrtcVersions {
             let compiler = try compiler(version)
@@ -261,5 +317,32 @@ struct GPUCheckParts {
         #expect(GPUCheck.runsPerSample(oneRun: 0.05) == 1)
         #expect(GPUCheck.runsPerSample(oneRun: 0) == 10_000)
         #expect(GPUCheck.runsPerSample(oneRun: 1e-9) == 10_000)
+    }
+}
+
+@Suite("6e's and 6f's sizes")
+struct KernelSizes {
+    @Test("Tile sizes print and read back; sizes the kernel cannot take are refused with the reason")
+    func tileSizes() {
+        let tiles = TileSizes(bm: 128, bn: 64, bk: 16, tm: 8, tn: 4)
+        #expect(tiles.description == "BM=128 BN=64 BK=16 TM=8 TN=4")
+        #expect(TileSizes(tiles.description) == tiles)
+        #expect(TileSizes("BM=128 BN=64 BK=16 TM=8") == nil && TileSizes("BM=128 BM=64 BK=16 TM=8 TN=4") == nil)
+        #expect(tiles.threads == 16 * 16 && tiles.sharedBytes == (128 + 64) * 16 * 4)
+        #expect(tiles.problem(maxThreads: 256) == nil)
+        #expect(tiles.problem(maxThreads: 128)?.contains("256 threads") == true)
+        #expect(TileSizes(bm: 128, bn: 64, bk: 6, tm: 8, tn: 4).problem(maxThreads: 1024)?.contains("multiples of 4") == true)
+        #expect(TileSizes(bm: 128, bn: 128, bk: 64, tm: 8, tn: 8).problem(maxThreads: 1024)?.contains("48 KiB") == true)
+        #expect(TileSizes(bm: 100, bn: 64, bk: 8, tm: 8, tn: 4).problem(maxThreads: 1024)?.contains("divide") == true)
+        // Every candidate fits; 6d's sizes are the standard ones, and among them.
+        #expect(GPUTuner.candidates(maxThreads: 1024).allSatisfy { $0.problem(maxThreads: 1024) == nil })
+        #expect(GPUTuner.candidates(maxThreads: 1024).contains(TileSizes.standard(maxThreads: 1024)))
+        #expect(GPUTuner.candidates(maxThreads: 128).allSatisfy { $0.threads <= 128 })
+    }
+
+    @Test("6f's sizes fit its assumptions: a warp's 32 lanes cover one piece, one warp per sub-tile", arguments: [1024, 256, 128, 64, 32])
+    func warpTileSizes(_ maxThreads: Int) {
+        let tiles = WarpTiles.standard(maxThreads: maxThreads)
+        #expect(tiles.isConsistent && tiles.threads <= maxThreads, "\(tiles)")
     }
 }
