@@ -145,6 +145,9 @@ public enum Tolerance: Sendable {
     /// product is padded with zeros to such an n (the zeros add no error), so n₀ is the largest
     /// leaf dimension. The loop version is itself within γ_k·(|A|·|B|) of C, which is added.
     case strassen(levels: Int)
+    /// A conventional product whose inputs were rounded to a shorter mantissa first (TF32 tensor
+    /// cores): `relative`·(|A|·|B|) more than `anyOrder` allows, per entry.
+    case roundedInputs(relative: Double)
 }
 
 /// Where the NaNs and infinities go in a `.specialValues` case.
@@ -296,8 +299,10 @@ func compareWithLoops(_ stage: any MatmulStage, _ a: Matrix, _ b: Matrix, tolera
     if case let .strassen(levels) = tolerance, levels > 0 {
         normwise = strassenAllowance(a, b, levels: levels)
     }
+    var extra = 0.0
+    if case let .roundedInputs(relative) = tolerance { extra = relative }
     func allowed(_ i: Int, _ j: Int) -> Double {
-        normwise > 0 ? normwise + gamma * magnitude[i, j] : 2 * gamma * magnitude[i, j]
+        normwise > 0 ? normwise + gamma * magnitude[i, j] : (2 * gamma + extra) * magnitude[i, j]
     }
     var problems: [String] = []
     for i in 0..<c.rows {

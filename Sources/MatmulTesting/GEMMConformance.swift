@@ -77,15 +77,17 @@ public struct GEMMCheck: Sendable, CustomStringConvertible {
         let p = needsProduct ? try LoopsMatmul().multiply(a0, b0) : try Matrix(rows: m, columns: n)
         let magnitude = absoluteProduct(a0, b0)
         let gamma = gammaBound(k: k + 2)
-        var normwise = 0.0
+        var (normwise, extra) = (0.0, 0.0)
         if case let .strassen(levels) = tolerance, levels > 0, needsProduct {
             normwise = Double(abs(alpha)) * strassenAllowance(a0, b0, levels: levels)
         }
+        if case let .roundedInputs(relative) = tolerance { extra = relative }
         for i in 0..<m {
             for j in 0..<n {
                 let scaled = beta == 0 ? 0 : Double(beta) * Double(c0[i, j])
                 let want = needsProduct ? Double(alpha) * Double(p[i, j]) + scaled : scaled
                 let allowed = 2 * gamma * (Double(abs(alpha)) * (needsProduct ? magnitude[i, j] : 0) + abs(scaled)) + normwise
+                    + extra * Double(abs(alpha)) * (needsProduct ? magnitude[i, j] : 0)
                 let value = got[i, j]
                 let ok = want.isNaN ? value.isNaN : (value.isFinite && abs(Double(value) - want) <= allowed)
                 if !ok, problems.count < 5 {

@@ -94,7 +94,7 @@ func stageLabel(_ row: Row) -> String {
 /// Each stage's colour, the same in both views: one palette per family, taken in lesson order.
 /// CPU stages go grey, brown, orange, then Stage 4's steps in greens that darken towards 4,
 /// Strassen cyan, BLAS red, your kernel black; CUDA's kernels in blues, OpenCL's in purples,
-/// each "+copies" row a paler shade. A stage the list does not know gets a grey.
+/// each "+copies" row a paler shade, cuBLAS pink, cuBLAS in TF32 olive. A stage the list does not know gets a grey.
 func stageColor(_ stage: String) -> String {
     stageColors[stage] ?? "#bdbdbd"
 }
@@ -102,8 +102,8 @@ func stageColor(_ stage: String) -> String {
 private let palettes: [String: [String]] = [
     MatmulFamily.cpu: ["#7f7f7f", "#8c564b", "#ff7f0e", "#a1d99b", "#74c476", "#31a354", "#006d2c", "#17becf",
                        "#d62728", "#000000"],
-    "CUDA": ["#9ecae1", "#6baed6", "#3182bd", "#08519c", "#c6dbef", "#e377c2"],
-    "OpenCL": ["#bcbddc", "#9e9ac8", "#756bb1", "#54278f", "#dadaeb"],
+    "CUDA": ["#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b", "#c6dbef", "#e377c2", "#bcbd22"],
+    "OpenCL": ["#bcbddc", "#9e9ac8", "#807dba", "#6a51a3", "#54278f", "#3f007d", "#dadaeb"],
 ]
 
 /// Stage id → colour: the n-th stage of a family in the stage list gets its palette's n-th colour.

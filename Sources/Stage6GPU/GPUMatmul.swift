@@ -24,6 +24,9 @@ public struct GPUMatmul: MatmulStage {
         case kernel(GPUKernel)
         /// NVIDIA's cuBLAS SGEMM (CUDA only): the vendor's library, as Stage 5 is for the CPU.
         case cuBLAS
+        /// cuBLAS on the tensor cores, A and B rounded to TF32 (CUDA only): a different, less
+        /// accurate product, held to its own tolerance (`relativeAllowance`).
+        case cuBLASTF32
     }
 
     public let api: API
@@ -52,6 +55,7 @@ public struct GPUMatmul: MatmulStage {
         switch code {
         case let .kernel(kernel): base = "6" + kernel.letter + (api == .openCL ? ".cl" : "")
         case .cuBLAS: base = "6cublas"
+        case .cuBLASTF32: base = "6tf32"
         }
         return base + (timesCopies ? "+copies" : "")
     }
@@ -61,6 +65,7 @@ public struct GPUMatmul: MatmulStage {
         switch code {
         case let .kernel(kernel): what = kernel.name
         case .cuBLAS: what = "cuBLAS"
+        case .cuBLASTF32: what = "cuBLAS TF32 tensor cores"
         }
         return what + (api == .cuda ? " (CUDA)" : " (OpenCL)")
     }
@@ -70,8 +75,15 @@ public struct GPUMatmul: MatmulStage {
         switch code {
         case let .kernel(kernel): return kernel.change
         case .cuBLAS: return "NVIDIA's cuBLAS SGEMM (FP32, no TF32), the vendor library"
+        case .cuBLASTF32: return "cuBLAS on the tensor cores: A and B rounded to TF32 (10-bit mantissas), a less accurate product"
         }
     }
+
+    /// How far beyond FP32's own bound (2·γ_k·Σ|a||b| per entry) a product may stray, relative to
+    /// Σ|a||b|: 0, or for TF32 2⁻⁸. Rounding an input to TF32's 10 explicit mantissa bits errs by
+    /// at most 2⁻¹⁰ of it (2⁻¹¹ rounding to nearest, 2⁻¹⁰ truncating), so a product a·b by at most
+    /// (2·2⁻¹⁰ + 2⁻²⁰)·|a||b|, about 2⁻⁹; the allowance is twice that.
+    public var relativeAllowance: Double { code == .cuBLASTF32 ? 0x1p-8 : 0 }
 
     public var note: String? {
         guard let backend = try? backend() else { return nil }
@@ -105,7 +117,7 @@ public struct GPUMatmul: MatmulStage {
     public static let allStages: [GPUMatmul] = API.allCases.flatMap { api in
         GPUKernel.allCases.map { GPUMatmul(api, .kernel($0)) }
             + [GPUMatmul(api, .kernel(.registerTiles), timesCopies: true)]
-            + (api == .cuda ? [GPUMatmul(.cuda, .cuBLAS)] : [])
+            + (api == .cuda ? [GPUMatmul(.cuda, .cuBLAS), GPUMatmul(.cuda, .cuBLASTF32)] : [])
     }
 
     /// Compiles the kernel (`compile()`), so that no timing includes it.
@@ -121,7 +133,7 @@ public struct GPUMatmul: MatmulStage {
     public var unavailableReason: String? {
         do {
             _ = try backend()
-            if code == .cuBLAS { _ = try CUDABackend.shared.get().cuBLAS() }
+            if code == .cuBLAS || code == .cuBLASTF32 { _ = try CUDABackend.shared.get().cuBLAS() }
             return nil
         } catch {
             return "\(error)"
@@ -213,6 +225,9 @@ public final class ResidentProduct: PlacedProduct, @unchecked Sendable {
         case .cuBLAS:
             try CUDABackend.shared.get().cuBLAS().multiply(m: shape.m, n: shape.n, k: shape.k,
                                                            a: buffers.a, b: buffers.b, c: buffers.c)
+        case .cuBLASTF32:
+            try CUDABackend.shared.get().cuBLAS().multiplyTF32(m: shape.m, n: shape.n, k: shape.k,
+                                                               a: buffers.a, b: buffers.b, c: buffers.c)
         }
     }
 

@@ -218,7 +218,9 @@ func checkAndTime(_ stage: GPUMatmul, sizes: [Int], repeats: Int) {
         try stage.prepare()
         for check in checks {
             do {
-                problems += try check.problems(of: stage).map { "\(check): \($0)" }
+                // TF32's own tolerance for its row; FP32's for every other.
+                let tolerance: Tolerance = stage.relativeAllowance > 0 ? .roundedInputs(relative: stage.relativeAllowance) : .anyOrder
+                problems += try check.problems(of: stage, tolerance: tolerance).map { "\(check): \($0)" }
             } catch {
                 problems.append("\(check): \(error)")
             }
@@ -237,7 +239,7 @@ func checkAndTime(_ stage: GPUMatmul, sizes: [Int], repeats: Int) {
             let b = try Matrix.randomNormal(rows: n, columns: n, seed: 2)
             let product = try ResidentProduct(stage, a, b)
             let (seconds, runs) = try GPUCheck.time(product, repeats: repeats)
-            let wrong = GPUCheck.sampledMismatches(a, b, try product.result())
+            let wrong = GPUCheck.sampledMismatches(a, b, try product.result(), relativeAllowance: stage.relativeAllowance)
             outcome = .timed(seconds: seconds, runs: runs, copies: product.copySeconds, wrong: wrong)
             print("n = \(n): \(String(format: "%.3f", seconds * 1e3)) ms per run (\(runs) run\(runs == 1 ? "" : "s") per sample)"
                   + (wrong == 0 ? "" : ", \(wrong) of 256 sampled entries WRONG"))

@@ -156,6 +156,52 @@ func cuBLASConformance(_ check: ConformanceCase) throws {
     #expect(problems.isEmpty, "\(problems.joined(separator: "; "))")
 }
 
+@Test("cuBLAS in TF32 passes the shared conformance checks within its own tolerance",
+      .enabled(if: cuBLASMissing == nil, Comment(rawValue: "no cuBLAS: \(cuBLASMissing ?? "")")), arguments: ConformanceCase.all)
+func cuBLASTF32Conformance(_ check: ConformanceCase) throws {
+    let stage = GPUMatmul(.cuda, .cuBLASTF32)
+    let problems = try check.problems(of: stage, tolerance: .roundedInputs(relative: stage.relativeAllowance))
+    #expect(problems.isEmpty, "\(problems.joined(separator: "; "))")
+}
+
+/// TF32 on the CPU: each input rounded to 10 explicit mantissa bits (to nearest, ties away), then
+/// multiplied and summed in Float. What cuBLAS's TF32 mode computes, up to the order of the sums.
+struct TF32StandIn: MatmulStage {
+    let id = "tf32-stand-in"
+    let name = "TF32 stand-in"
+    let change = "inputs rounded to TF32"
+    static func rounded(_ x: Float) -> Float {
+        guard x.isFinite else { return x }
+        let bits = x.bitPattern, dropped: UInt32 = 13   // 23 − 10 mantissa bits
+        return Float(bitPattern: (bits &+ (1 << (dropped - 1))) & ~((1 << dropped) - 1))
+    }
+    func multiply(_ a: Matrix, _ b: Matrix) throws -> Matrix {
+        let shape = try ProductShape(a, b)
+        var c = shape.zeroResult()
+        for i in 0..<shape.m {
+            for j in 0..<shape.n {
+                var sum: Float = 0
+                for p in 0..<shape.k { sum += Self.rounded(a[i, p]) * Self.rounded(b[p, j]) }
+                c[i, j] = sum
+            }
+        }
+        return c
+    }
+}
+
+@Test("TF32's tolerance admits a TF32 product, which FP32's refuses")
+func tf32ToleranceFitsATF32Product() throws {
+    let stage = GPUMatmul(.cuda, .cuBLASTF32)
+    #expect(stage.id == "6tf32" && stage.relativeAllowance == 0x1p-8 && GPUMatmul(.cuda, .cuBLAS).relativeAllowance == 0)
+    #expect(TF32StandIn.rounded(1 + 0x1p-11) == 1 + 0x1p-10 && TF32StandIn.rounded(1 + 0x1p-12) == 1)
+    for check in ConformanceCase.all {
+        let problems = try check.problems(of: TF32StandIn(), tolerance: .roundedInputs(relative: stage.relativeAllowance))
+        #expect(problems.isEmpty, "\(check): \(problems.joined(separator: "; "))")
+    }
+    let strict = try ConformanceCase.agreesWithLoops(m: 64, k: 300, n: 50).problems(of: TF32StandIn())
+    #expect(!strict.isEmpty, "FP32's bound should not admit TF32's rounding")
+}
+
 @Test("Without a CUDA driver, a CUDA product throws the reason instead of crashing",
       .enabled(if: cudaMissing != nil, "a CUDA driver is present"))
 func missingDriverThrows() throws {
@@ -257,11 +303,12 @@ struct GPUCheckParts {
 
     @Test("Every CUDA kernel row has × 6a and % cuBLAS, though cuBLAS is timed last")
     func everyKernelRowComparesWithCuBLAS() {
-        #expect(cudaStages.map(\.id) == ["6a", "6b", "6c", "6d", "6cublas"])
+        #expect(cudaStages.map(\.id) == ["6a", "6b", "6c", "6d", "6e", "6f", "6cublas", "6tf32"])
+        let stages = cudaStages.filter { !["6e", "6f", "6tf32"].contains($0.id) }
         // Rows in the order they are timed: cuBLAS last. 6d at 12.5 ms against cuBLAS's 10 ms is 80%.
         let rows = [timed("6a", ms: 500), timed("6b", ms: 100), timed("6c", ms: 50), timed("6d", ms: 12.5), timed("6cublas", ms: 10),
                     timed("6a.cl", ms: 8)]
-        let lines = GPUCheck.table(size: 4096, stages: cudaStages + [openCLNaive], rows: rows)
+        let lines = GPUCheck.table(size: 4096, stages: stages + [openCLNaive], rows: rows)
         #expect(lines.count == 1 + 6)
         let percent = lines.dropFirst().prefix(5).map { $0.split(separator: " ").first { $0.hasSuffix("%") }.map(String.init) }
         #expect(percent == ["2%", "10%", "20%", "80%", "100%"], "\(lines.joined(separator: "\n"))")
@@ -275,19 +322,20 @@ struct GPUCheckParts {
     func failuresAreCounted() {
         let rows = [timed("6a", ms: 400), GPUCheck.Row(id: "6b", size: 4096, outcome: .failed("cuCtxSynchronize failed with error 700")),
                     timed("6c", ms: 50, wrong: 3), timed("6cublas", ms: 10)]
-        let lines = GPUCheck.table(size: 4096, stages: cudaStages, rows: rows)
+        let stages = cudaStages.filter { !["6e", "6f", "6tf32"].contains($0.id) }
+        let lines = GPUCheck.table(size: 4096, stages: stages, rows: rows)
         #expect(lines[2].contains("FAILED: cuCtxSynchronize failed with error 700"))
         #expect(lines[3].contains("3 of 256 entries WRONG"))
         #expect(lines[4].contains("not run"))
-        var messages = rows.map { GPUCheck.Message.row($0) } + cudaStages.map { .checks(id: $0.id, failed: 0) }
+        var messages = rows.map { GPUCheck.Message.row($0) } + stages.map { .checks(id: $0.id, failed: 0) }
         // 6b failed, 6c wrong, 6d never timed.
-        #expect(GPUCheck.failures(stages: cudaStages, sizes: [4096], messages: messages) == 3)
+        #expect(GPUCheck.failures(stages: stages, sizes: [4096], messages: messages) == 3)
         messages.append(.row(timed("6d", ms: 12.5)))
-        #expect(GPUCheck.failures(stages: cudaStages, sizes: [4096], messages: messages) == 2)
+        #expect(GPUCheck.failures(stages: stages, sizes: [4096], messages: messages) == 2)
         messages = messages.map { if case .checks("6a", _) = $0 { .checks(id: "6a", failed: 2) } else { $0 } }
-        #expect(GPUCheck.failures(stages: cudaStages, sizes: [4096], messages: messages) == 3)
+        #expect(GPUCheck.failures(stages: stages, sizes: [4096], messages: messages) == 3)
         // A size asked for but not reported is a failure too.
-        #expect(GPUCheck.failures(stages: [cudaStages[0]], sizes: [4096, 1024], messages: messages) == 1)
+        #expect(GPUCheck.failures(stages: [stages[0]], sizes: [4096, 1024], messages: messages) == 1)
     }
 
     @Test("A kernel's process sends its results as lines that read back the same; other lines are for people")
