@@ -20,8 +20,10 @@ protocol Backend: AnyObject, Sendable {
     var maxGridY: Int { get }
 
     func allocate(floats: Int) throws -> DeviceBuffer
-    func upload(_ host: UnsafeBufferPointer<Float>, to buffer: DeviceBuffer) throws
-    func download(_ buffer: DeviceBuffer, to host: UnsafeMutableBufferPointer<Float>) throws
+    /// Copies `host` into `buffer`, starting `offset` floats into it.
+    func upload(_ host: UnsafeBufferPointer<Float>, to buffer: DeviceBuffer, offset: Int) throws
+    /// Copies `host.count` floats from `buffer`, starting `offset` floats into it.
+    func download(_ buffer: DeviceBuffer, offset: Int, to host: UnsafeMutableBufferPointer<Float>) throws
     /// Starts `kernel`, compiled with `sizes`, on an m×k · k×n product (compiling it on first
     /// use); returns before it ends.
     func launch(_ kernel: GPUKernel, sizes: GPUKernel.Sizes, m: Int, n: Int, k: Int, a: DeviceBuffer, b: DeviceBuffer, c: DeviceBuffer) throws

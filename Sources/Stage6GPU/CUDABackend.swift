@@ -114,12 +114,12 @@ final class CUDABackend: Backend, @unchecked Sendable {
         }
     }
 
-    func upload(_ host: UnsafeBufferPointer<Float>, to buffer: DeviceBuffer) throws {
-        try cu.check(cu.memcpyHtoD(buffer.handle, host.baseAddress!, host.count * 4), "cuMemcpyHtoD_v2")
+    func upload(_ host: UnsafeBufferPointer<Float>, to buffer: DeviceBuffer, offset: Int) throws {
+        try cu.check(cu.memcpyHtoD(buffer.handle + UInt64(offset * 4), host.baseAddress!, host.count * 4), "cuMemcpyHtoD_v2")
     }
 
-    func download(_ buffer: DeviceBuffer, to host: UnsafeMutableBufferPointer<Float>) throws {
-        try cu.check(cu.memcpyDtoH(host.baseAddress!, buffer.handle, host.count * 4), "cuMemcpyDtoH_v2")
+    func download(_ buffer: DeviceBuffer, offset: Int, to host: UnsafeMutableBufferPointer<Float>) throws {
+        try cu.check(cu.memcpyDtoH(host.baseAddress!, buffer.handle + UInt64(offset * 4), host.count * 4), "cuMemcpyDtoH_v2")
     }
 
     func launch(_ kernel: GPUKernel, sizes: GPUKernel.Sizes, m: Int, n: Int, k: Int, a: DeviceBuffer, b: DeviceBuffer, c: DeviceBuffer) throws {

@@ -13,6 +13,8 @@ public enum GPUError: Error, CustomStringConvertible, Equatable {
     case call(String, code: Int, message: String)
     /// The product is larger than the kernels' 32-bit indices or the launch grid allow.
     case tooLarge(String)
+    /// A kernel wrote into the guard zone after C.
+    case wroteOutsideC(String)
     /// An earlier kernel faulted, and CUDA refuses all work in this process from then on.
     indirect case contextLost(after: GPUError)
 
@@ -26,6 +28,7 @@ public enum GPUError: Error, CustomStringConvertible, Equatable {
         case let .compileFailed(kernel, log): return "kernel \(kernel) did not compile:\n\(log)"
         case let .call(function, code, message): return "\(function) failed with error \(code): \(message)"
         case let .tooLarge(what): return what
+        case let .wroteOutsideC(what): return what
         case let .contextLost(fault):
             return "CUDA stopped working in this process when an earlier product faulted (\(fault)); "
                 + "nothing more can run on CUDA until the program starts again (gpu-check runs each kernel in a process of its own)"

@@ -189,10 +189,13 @@ public final class ResidentProduct: PlacedProduct, @unchecked Sendable {
         let start = ContinuousClock.now
         buffers = try backend.locked {
             let (deviceA, deviceB) = (try backend.allocate(floats: a.elements.count), try backend.allocate(floats: b.elements.count))
-            try a.withUnsafeBufferPointer { try backend.upload($0, to: deviceA) }
-            try b.withUnsafeBufferPointer { try backend.upload($0, to: deviceB) }
+            try a.withUnsafeBufferPointer { try backend.upload($0, to: deviceA, offset: 0) }
+            try b.withUnsafeBufferPointer { try backend.upload($0, to: deviceB, offset: 0) }
+            // C, and a guard zone after it that no kernel may write (see `result()`).
+            let deviceC = try backend.allocate(floats: shape.m * shape.n + guardZone.count)
+            try guardZone.withUnsafeBufferPointer { try backend.upload($0, to: deviceC, offset: shape.m * shape.n) }
             try backend.finish()
-            return (deviceA, deviceB, try backend.allocate(floats: shape.m * shape.n))
+            return (deviceA, deviceB, deviceC)
         }
         uploadSeconds = secondsSince(start)
     }
@@ -232,16 +235,32 @@ public final class ResidentProduct: PlacedProduct, @unchecked Sendable {
     }
 
     /// Copies C from the device.
+    /// - Throws: `GPUError.wroteOutsideC` when the kernel wrote into the guard zone after C: a
+    ///   bounds check off by one, which would otherwise pass unseen or corrupt other memory.
     public func result() throws -> Matrix {
         var c = shape.zeroResult()
         guard let backend, let buffers else { return c }
         let start = ContinuousClock.now
+        var zone = [Float](repeating: 0, count: guardZone.count)
         try backend.locked {
-            try c.withUnsafeMutableBufferPointer { try backend.download(buffers.c, to: $0) }
+            try c.withUnsafeMutableBufferPointer { try backend.download(buffers.c, offset: 0, to: $0) }
+            try zone.withUnsafeMutableBufferPointer { try backend.download(buffers.c, offset: shape.m * shape.n, to: $0) }
         }
         downloadSeconds = secondsSince(start)
+        if let first = zone.indices.first(where: { zone[$0].bitPattern != guardZone[$0].bitPattern }) {
+            throw GPUError.wroteOutsideC("\(stage.id) wrote past the end of C on \(shape): float \(first) of the \(guardZone.count) "
+                                         + "after C changed; a bounds check in the kernel lets a thread write outside C")
+        }
         return c
     }
+
+    /// The device buffers, for tests that write where a faulty kernel would.
+    var buffersForTesting: (a: DeviceBuffer, b: DeviceBuffer, c: DeviceBuffer)? { buffers }
+
+    /// The floats after C that no kernel may write: one row of C and 64 more (a bounds check off
+    /// by one in rows writes a whole row past C, in columns one float), each a NaN of a payload no
+    /// product yields.
+    private var guardZone: [Float] { [Float](repeating: Float(bitPattern: 0x7FC0_BEEF), count: shape.n + 64) }
 
     /// The kernels index with 32-bit ints, and CUDA grids have at most 65535 blocks along y.
     private func checkLimits(_ shape: ProductShape, _ backend: any Backend) throws {

@@ -94,13 +94,13 @@ final class OpenCLBackend: Backend, @unchecked Sendable {
         }
     }
 
-    func upload(_ host: UnsafeBufferPointer<Float>, to buffer: DeviceBuffer) throws {
-        try checkCL(cl.enqueueWriteBuffer(queue, memory(buffer), 1, 0, host.count * 4, host.baseAddress, 0, nil, nil),
+    func upload(_ host: UnsafeBufferPointer<Float>, to buffer: DeviceBuffer, offset: Int) throws {
+        try checkCL(cl.enqueueWriteBuffer(queue, memory(buffer), 1, offset * 4, host.count * 4, host.baseAddress, 0, nil, nil),
                   "clEnqueueWriteBuffer")
     }
 
-    func download(_ buffer: DeviceBuffer, to host: UnsafeMutableBufferPointer<Float>) throws {
-        try checkCL(cl.enqueueReadBuffer(queue, memory(buffer), 1, 0, host.count * 4, host.baseAddress, 0, nil, nil),
+    func download(_ buffer: DeviceBuffer, offset: Int, to host: UnsafeMutableBufferPointer<Float>) throws {
+        try checkCL(cl.enqueueReadBuffer(queue, memory(buffer), 1, offset * 4, host.count * 4, host.baseAddress, 0, nil, nil),
                   "clEnqueueReadBuffer")
     }
 

@@ -27,11 +27,12 @@ let usage = """
     usage: gpu-check [--size N]... [--repeat R]
            gpu-check --tune [--size N] [--repeat R]
 
-    Checks each Stage 6 kernel (CUDA 6a–6d and cuBLAS, OpenCL 6a.cl–6d.cl) against the CPU, then
-    times them on n×n · n×n products with A, B and C on the device and prints GFLOP/s, × 6a and
-    % of cuBLAS. A timed sample is enough back-to-back runs to last 2 ms, timed with CUDA events on
-    CUDA (the host clock on OpenCL); the table gives the median of R samples, per run, after a
-    warm-up. Compilation is never timed. Each kernel runs in a process of its own.
+    Checks each Stage 6 kernel (CUDA 6a–6f, cuBLAS and cuBLAS in TF32; OpenCL 6a.cl–6f.cl)
+    against the CPU, then times them on n×n · n×n products with A, B and C on the device and
+    prints GFLOP/s, × 6a and % of cuBLAS. A timed sample is enough back-to-back runs to last 2 ms,
+    timed with CUDA events on CUDA (the host clock on OpenCL); the table gives the median of R
+    samples, per run, after a warm-up. Compilation is never timed. Each kernel runs in a process
+    of its own.
 
       --size N     a square size to time (repeatable; default 1024 and 4096 on CUDA, 512 otherwise)
       --repeat R   timed samples per row (default 10)
@@ -78,15 +79,14 @@ if let id = onlyRow {
     exit(0)
 }
 
+if tuning && sizes.count > 1 {
+    FileHandle.standardError.write(Data("gpu-check: --tune takes one --size (it tunes for one n)\n\(usage)\n".utf8))
+    exit(2)
+}
+
 let date = Date().formatted(.iso8601.year().month().day().dateSeparator(.dash))
 print("gpu-check, \(date)")
-if tuning {
-    if sizes.count > 1 {
-        FileHandle.standardError.write(Data("gpu-check: --tune takes one --size\n".utf8))
-        exit(2)
-    }
-    exit(tune(size: sizes.first, repeats: repeats, date: date))
-}
+if tuning { exit(tune(size: sizes.first, repeats: repeats, date: date)) }
 
 // 1. Which backends are here.
 var runnable: [GPUMatmul] = []
@@ -213,6 +213,7 @@ func runInOwnProcess(_ stage: GPUMatmul, sizes: [Int], repeats: Int) -> [GPUChec
 func checkAndTime(_ stage: GPUMatmul, sizes: [Int], repeats: Int) {
     let edgeShapes = [(256, 256, 256), (300, 260, 270), (130, 7, 129)]
     let checks = ConformanceCase.all + edgeShapes.map { ConformanceCase.agreesWithLoops(m: $0.0, k: $0.1, n: $0.2) }
+    if stage.code == .kernel(.tunedTiles), let note = stage.note { print(note) }   // which tile sizes 6e runs with
     var problems: [String] = []
     do {
         try stage.prepare()

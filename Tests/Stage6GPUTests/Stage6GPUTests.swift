@@ -112,6 +112,23 @@ struct OpenCLKernels {
         #expect(record.tiles(for: "OpenCL: no such device") == nil)
     }
 
+    @Test("A write past the end of C (a bounds check off by one) is an error, not a silent pass")
+    func writesPastCAreCaught() throws {
+        let a = try Matrix.randomNormal(rows: 5, columns: 4, seed: 5)
+        let stage = GPUMatmul(.openCL, .kernel(.naive))
+        let product = try ResidentProduct(stage, a, a.transposed())
+        try product.run()
+        _ = try product.result()   // the kernel's bounds are right: the guard zone is untouched
+        // What `c[row * n + col]` with row == m would do: one float just past C.
+        let backend = try stage.backend()
+        let stray: [Float] = [1]
+        try backend.locked {
+            try stray.withUnsafeBufferPointer { try backend.upload($0, to: product.buffersForTesting!.c, offset: 5 * 5 + 3) }
+        }
+        #expect(throws: GPUError.self) { try product.result() }
+        do { _ = try product.result() } catch { #expect("\(error)".contains("6a.cl wrote past the end of C") && "\(error)".contains("float 3")) }
+    }
+
     @Test func describesItsDevice() throws {
         let stage = GPUMatmul(.openCL, .kernel(.coalesced), timesCopies: true)
         #expect(stage.id == "6b.cl+copies")
