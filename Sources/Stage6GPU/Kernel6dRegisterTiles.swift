@@ -34,29 +34,9 @@ extension GPUKernel {
 
         for (int p0 = 0; p0 < k; p0 += BK) {
             // Load the slices, a float4 at a time where the whole slice lies inside the matrix and
-            // rows start on 16-byte boundaries; element by element, padding with 0, at the edges.
-            const bool aInside = rowBase + BM <= m && p0 + BK <= k && k % 4 == 0;
-            for (int q = thread; q < BM * BK / 4; q += THREADS) {
-                const int i = q / (BK / 4), p = (q % (BK / 4)) * 4;
-                if (aInside) {
-                    const float4 v = LOAD_FLOAT4(a, (rowBase + i) * k + p0 + p);
-                    aTile[p][i] = v.x; aTile[p + 1][i] = v.y; aTile[p + 2][i] = v.z; aTile[p + 3][i] = v.w;
-                } else {
-                    for (int e = 0; e < 4; e++)
-                        aTile[p + e][i] = (rowBase + i < m && p0 + p + e < k) ? a[(rowBase + i) * k + p0 + p + e] : 0.0f;
-                }
-            }
-            const bool bInside = colBase + BN <= n && p0 + BK <= k && n % 4 == 0;
-            for (int q = thread; q < BK * BN / 4; q += THREADS) {
-                const int p = q / (BN / 4), j = (q % (BN / 4)) * 4;
-                if (bInside) {
-                    const float4 v = LOAD_FLOAT4(b, (p0 + p) * n + colBase + j);
-                    bTile[p][j] = v.x; bTile[p][j + 1] = v.y; bTile[p][j + 2] = v.z; bTile[p][j + 3] = v.w;
-                } else {
-                    for (int e = 0; e < 4; e++)
-                        bTile[p][j + e] = (p0 + p < k && colBase + j + e < n) ? b[(p0 + p) * n + colBase + j + e] : 0.0f;
-                }
-            }
+            // rows start on 16-byte boundaries; element by element, padding with 0, at the edges
+            // (`sliceLoads`, below; 6e and 6f load theirs the same way).
+            \(sliceLoads)
             SYNC_THREADS();
 
             #pragma unroll
@@ -90,6 +70,37 @@ extension GPUKernel {
                         if (col + e < n) c[row * n + col + e] = acc[i][j + e];
                 }
             }
+        }
+    }
+    """
+}
+
+extension GPUKernel {
+    /// 6d's loads of one step's slices into shared memory, which 6e and 6f share: A's BM × BK slice
+    /// (stored transposed) and B's BK × BN, a float4 at a time where the whole slice lies inside the
+    /// matrix and rows start on 16-byte boundaries, element by element with zeros past the edges.
+    /// Uses the kernel's `thread`, `rowBase`, `colBase`, `p0`, `aTile`, `bTile` and THREADS.
+    static let sliceLoads = """
+    const bool aInside = rowBase + BM <= m && p0 + BK <= k && k % 4 == 0;
+    for (int q = thread; q < BM * BK / 4; q += THREADS) {
+        const int i = q / (BK / 4), p = (q % (BK / 4)) * 4;
+        if (aInside) {
+            const float4 v = LOAD_FLOAT4(a, (rowBase + i) * k + p0 + p);
+            aTile[p][i] = v.x; aTile[p + 1][i] = v.y; aTile[p + 2][i] = v.z; aTile[p + 3][i] = v.w;
+        } else {
+            for (int e = 0; e < 4; e++)
+                aTile[p + e][i] = (rowBase + i < m && p0 + p + e < k) ? a[(rowBase + i) * k + p0 + p + e] : 0.0f;
+        }
+    }
+    const bool bInside = colBase + BN <= n && p0 + BK <= k && n % 4 == 0;
+    for (int q = thread; q < BK * BN / 4; q += THREADS) {
+        const int p = q / (BN / 4), j = (q % (BN / 4)) * 4;
+        if (bInside) {
+            const float4 v = LOAD_FLOAT4(b, (p0 + p) * n + colBase + j);
+            bTile[p][j] = v.x; bTile[p][j + 1] = v.y; bTile[p][j + 2] = v.z; bTile[p][j + 3] = v.w;
+        } else {
+            for (int e = 0; e < 4; e++)
+                bTile[p][j + e] = (p0 + p < k && colBase + j + e < n) ? b[(p0 + p) * n + colBase + j + e] : 0.0f;
         }
     }
     """

@@ -27,28 +27,8 @@ extension GPUKernel {
             for (int j = 0; j < TN; j++) acc[i][j] = 0.0f;
 
         for (int p0 = 0; p0 < k; p0 += BK) {
-            const bool aInside = rowBase + BM <= m && p0 + BK <= k && k % 4 == 0;
-            for (int q = thread; q < BM * BK / 4; q += THREADS) {
-                const int i = q / (BK / 4), p = (q % (BK / 4)) * 4;
-                if (aInside) {
-                    const float4 v = LOAD_FLOAT4(a, (rowBase + i) * k + p0 + p);
-                    aTile[p][i] = v.x; aTile[p + 1][i] = v.y; aTile[p + 2][i] = v.z; aTile[p + 3][i] = v.w;
-                } else {
-                    for (int e = 0; e < 4; e++)
-                        aTile[p + e][i] = (rowBase + i < m && p0 + p + e < k) ? a[(rowBase + i) * k + p0 + p + e] : 0.0f;
-                }
-            }
-            const bool bInside = colBase + BN <= n && p0 + BK <= k && n % 4 == 0;
-            for (int q = thread; q < BK * BN / 4; q += THREADS) {
-                const int p = q / (BN / 4), j = (q % (BN / 4)) * 4;
-                if (bInside) {
-                    const float4 v = LOAD_FLOAT4(b, (p0 + p) * n + colBase + j);
-                    bTile[p][j] = v.x; bTile[p][j + 1] = v.y; bTile[p][j + 2] = v.z; bTile[p][j + 3] = v.w;
-                } else {
-                    for (int e = 0; e < 4; e++)
-                        bTile[p][j + e] = (p0 + p < k && colBase + j + e < n) ? b[(p0 + p) * n + colBase + j + e] : 0.0f;
-                }
-            }
+            // The slices into shared memory, as 6d loads them (`sliceLoads`).
+            \(sliceLoads)
             SYNC_THREADS();
 
             #pragma unroll
