@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(name: "Stage2DotTests", dependencies: ["Stage2Dot", "MatmulTesting"]),
         .testTarget(name: "Stage3BroadcastTests", dependencies: ["Stage3Broadcast", "MatmulTesting"]),
         .testTarget(name: "Stage4BlockedTests", dependencies: ["Stage4Blocked", "MatmulTesting", "Stage1Loops"]),
-        .testTarget(name: "Stage5BLASTests", dependencies: ["Stage5BLAS", "MatmulTesting", "Stage1Loops"]),
+        .testTarget(name: "Stage5BLASTests", dependencies: ["Stage5BLAS", "MatmulTesting", "Stage1Loops", "MatmulCore"]),
         .testTarget(name: "Stage6GPUTests", dependencies: ["Stage6GPU", "MatmulTesting"]),
         .testTarget(name: "YourTurnTests", dependencies: ["YourTurn", "MatmulTesting", "Stage4Blocked"]),
         .testTarget(name: "MatmulCoreTests", dependencies: ["MatmulCore"]),

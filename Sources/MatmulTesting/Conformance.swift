@@ -19,7 +19,8 @@
 //      legitimately differ. Two examples, each kept as a test: A's row ±1e20 alternating times
 //      B's column of 1e20 gives NaN in Stage 1 (1e40 rounds to +Inf, then +Inf + −Inf) and +Inf in
 //      Stage 4 (fma(−1e20, 1e20, +Inf) = +Inf); 64 entries +,+,−,− FLT_MAX/4 times ones sum to 0
-//      in Stage 1's order and to NaN in OpenBLAS's (Stage 5), which adds in another order. The
+//      in Stage 1's order and to +Inf with the positive terms first (both orders forced in Stage 5's
+//      tests; which one OpenBLAS's order resembles depends on the kernel it picks for the CPU). The
 //      checks skip exempt entries; the overflow cases below check that every other entry of the
 //      same product obeys rules 1 and 2.
 //

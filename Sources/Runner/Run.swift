@@ -23,11 +23,11 @@ public func runSpeedup(_ options: Options, progress: (String) -> Void) throws ->
     if !options.shapes.isEmpty { workloads.append(try shapeWorkload(shapes: options.shapes)) }
 
     progress("measuring this core's peak FMA throughput…")
+    let peak = measurePeak()
     let context = RunContext(
         date: Date().formatted(.iso8601.year().month().day().dateSeparator(.dash)),
         cpu: cpuModel(), cores: ProcessInfo.processInfo.activeProcessorCount,
-        peakGFLOPSPerCore: measurePeakGFLOPS(),
-        peakMethod: "measured: 8 independent chains of SIMD FMAs, best of 8- and 16-lane vectors",
+        peakGFLOPSPerCore: peak.gflops, peakMethod: peak.method,
         openBLAS: "\(BLASMatmul.configuration); core \(BLASMatmul.coreName)"
             + (ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"].map { " (OPENBLAS_CORETYPE=\($0))" } ?? ""),
         build: isDebugBuild ? "DEBUG: timings are meaningless, use swift run -c release speedup" : "release, compiled for this CPU (-march=native)",
