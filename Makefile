@@ -11,12 +11,14 @@
 #   make blas               builds libMatmulBLAS.so (sgemm_ and cblas_sgemm over Stage 4) and prints its path
 #   make blas-test          the reference BLAS test programs judge it (scripts/blas-tests.sh; CI runs it)
 #   make numpy              NumPy's `@` with its own BLAS and with libMatmulBLAS, compared (scripts/numpy-blas.py)
+#   make test-libraries     Stage 5's tests once per kernel family OpenBLAS and BLIS can run on this CPU
+#                           (OPENBLAS_CORETYPE, BLIS_ARCH_TYPE; scripts/library-kernels.sh; CI runs it)
 #   make asan               the CPU stages', core's and runner's tests under AddressSanitizer (CI runs it)
 #   make fuzz               the IDX reader and the command-line parsers under libFuzzer, 60 s each
 #                           (scripts/fuzz.sh; CI runs it; FUZZ_SECONDS=600 make fuzz for longer)
 #   make gpu-check          builds .build-portable/release/gpu-check(.xz): Stage 6's self-check, one file
 #                           to copy to a GPU machine that has no Swift (lessons/06-gpu.md)
-.PHONY: speedup test deps nvrtc gpu-check check-lessons exercises python blas blas-test numpy asan fuzz
+.PHONY: speedup test test-libraries deps nvrtc gpu-check check-lessons exercises python blas blas-test numpy asan fuzz
 
 speedup: deps
 	swift run -c release speedup $(ARGS)
@@ -26,6 +28,9 @@ test: deps
 
 deps:
 	@scripts/install-deps.sh
+
+test-libraries: deps
+	scripts/library-kernels.sh
 
 nvrtc:
 	@scripts/install-deps.sh --nvrtc

@@ -8,8 +8,14 @@ import MatmulCore
 /// - Parameters:
 ///   - output: receives the report (the table, CSV or JSON).
 ///   - error: receives warnings, progress and errors: standard error.
-public func speedupMain(_ arguments: [String], output: (String) -> Void, error: (String) -> Void) -> Int32 {
+///   - surveysLibraries: before a table with Stage 5 or 5b, time the libraries' kernels in child
+///     processes of this program and, with `--libraries best`, start it again with the faster
+///     ones (`prepareLibraries`): only for the `speedup` program itself, never in a test process.
+public func speedupMain(_ arguments: [String], output: (String) -> Void, error: (String) -> Void,
+                        surveysLibraries: Bool = false) -> Int32 {
     if arguments.first == "tune" { return tuneMain(Array(arguments.dropFirst()), output: output, error: error) }
+    if arguments.first == "libraries" { return librariesMain(Array(arguments.dropFirst()), output: output, error: error) }
+    if arguments.first == "kernel-probe" { return kernelProbeMain(Array(arguments.dropFirst()), output: output, error: error) }
     if arguments.first == "chart" { return chartMain(Array(arguments.dropFirst()), output: output, error: error) }
     let options: Options
     do {
@@ -39,6 +45,7 @@ public func speedupMain(_ arguments: [String], output: (String) -> Void, error: 
         error("speedup: \(failure)\n")
         return 2
     }
+    if surveysLibraries { prepareLibraries(chosenStages(options), best: options.libraries == .best) { error("speedup: \($0)\n") } }
     let commit = options.recordPath == nil ? "" : sourceCommit()
     do {
         let (rows, context) = try runSpeedup(options) { error("speedup: \($0)\n") }
@@ -115,6 +122,10 @@ func chartMain(_ arguments: [String], output: (String) -> Void, error: (String) 
 public func checkSpeedupArguments(_ arguments: [String]) throws {
     switch arguments.first {
     case "tune": _ = try parseTuneOptions(Array(arguments.dropFirst()))
+    case "libraries":
+        guard arguments.count == 1 || (arguments.count == 3 && arguments[1] == "--list") || arguments.dropFirst().first == "--help" else {
+            throw UsageError(message: "speedup libraries takes no arguments but --list LIBRARY")
+        }
     case "chart":
         guard arguments.count == 3 || arguments.dropFirst().first == "--help" else { throw UsageError(message: "speedup chart takes RUNFILE SVGFILE") }
     default: _ = try parseOptions(arguments)

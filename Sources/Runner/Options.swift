@@ -33,7 +33,11 @@ public struct Options: Equatable, Sendable {
     /// Where to write the run file (`--record FILE`): the CSV with the command, machine, date and
     /// commit above it, which the lessons' tables are checked against; nil writes none.
     public var recordPath: String? = nil
+    /// Time OpenBLAS and BLIS with their fastest kernels here (`best`), or with their own choice.
+    public var libraries = LibraryChoice.best
     public var help = false
+
+    public enum LibraryChoice: String, Sendable, CaseIterable { case best, asFound = "as-found" }
 
     public init() {}
 
@@ -98,12 +102,18 @@ public let usage = """
                          lessons' tables come from such files (docs/runs/, lesson-check)
                          (--chart and --record write a new file or replace a regular one; a link,
                          folder, device or FIFO is refused before the run starts)
+      --libraries L      best | as-found (default best): with best, rows 5 and 5b use the fastest
+                         kernels OpenBLAS and BLIS have for this CPU, timed first (a library may
+                         fall back to older kernels on a CPU it does not know; the row's note says
+                         so); as-found keeps each library's own choice. A library whose variable
+                         you set (OPENBLAS_CORETYPE, BLIS_ARCH_TYPE) is left as you set it
       --help             print this message
 
     commands:
       speedup tune       search Stage 4's block sizes for this machine (speedup tune --help)
       speedup chart RUNFILE SVGFILE
                          draw the chart of a recorded run again, timing nothing
+      speedup libraries  time each kernel family OpenBLAS and BLIS can run on this CPU
 
     examples:
       swift run -c release speedup
@@ -148,6 +158,12 @@ public func parseOptions(_ arguments: [String]) throws -> Options {
             }
             options.maxSeconds = seconds
         case "--images": options.imagesPath = try reader.value()
+        case "--libraries":
+            let text = try reader.value()
+            guard let choice = Options.LibraryChoice(rawValue: text) else {
+                throw UsageError(message: "--libraries takes best or as-found, not '\(text)'")
+            }
+            options.libraries = choice
         case "--blocks": options.blocks = try parseBlocks(try reader.value())
         case "--crossover": options.crossover = try reader.positiveInteger()
         case "--chart":

@@ -28,7 +28,9 @@ public struct BLASMatmul: MatmulStage {
     /// OpenBLAS's build configuration, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64".
     public static var configuration: String { String(cString: openblas_get_config()) }
 
-    public var note: String? { "OpenBLAS core: \(Self.coreName)" }
+    public var note: String? {
+        (["OpenBLAS core: \(Self.coreName)"] + LibraryKernels.openBLAS.remarks(current: Self.coreName)).joined(separator: "; ")
+    }
 
     /// Why OpenBLAS's kernels cannot run here, or nil. `OPENBLAS_CORETYPE` can force AVX-512
     /// kernels (SkylakeX, Cooperlake, SapphireRapids) onto a CPU without AVX-512, where the first

@@ -28,7 +28,18 @@ public struct BLISMatmul: MatmulStage {
     /// Compared with OpenBLAS: the two libraries are two answers to one question.
     public var baseline: Baseline { .stage(id: "5") }
 
-    public var note: String? { try? BLIS.library.get().description }
+    public var note: String? {
+        guard let blis = try? BLIS.library.get() else { return nil }
+        return ([blis.description] + LibraryKernels.blis.remarks(current: blis.architecture)).joined(separator: "; ")
+    }
+
+    /// The kernel configuration BLIS chose (or was told to use), e.g. "haswell"; nil without BLIS.
+    public static var architecture: String? { try? BLIS.library.get().architecture }
+
+    /// BLIS's number for configuration `name` (what BLIS_ARCH_TYPE takes), or nil.
+    public static func architectureNumber(_ name: String) -> Int? {
+        (try? BLIS.library.get())?.architectures.firstIndex(of: name)
+    }
 
     public var unavailableReason: String? {
         if case .failure(let error) = BLIS.library { error.reason } else { nil }
@@ -78,6 +89,9 @@ private struct BLIS: Sendable, CustomStringConvertible {
     let setThreads: @convention(c) (Int) -> Void
     let version: String
     let architecture: String
+    /// Every configuration name BLIS knows, by its number (`arch_t`): BLIS 0.9 reads
+    /// BLIS_ARCH_TYPE as that number ("0" is skx), not as a name.
+    let architectures: [String]
 
     var description: String { "BLIS \(version), kernels: \(architecture)" }
 
@@ -93,14 +107,23 @@ private struct BLIS: Sendable, CustomStringConvertible {
         }
         typealias Text = @convention(c) () -> UnsafePointer<CChar>
         typealias ArchString = @convention(c) (Int32) -> UnsafePointer<CChar>
-        guard let sgemm = symbol("bli_sgemm", as: SGEMM.self),
+        guard let initialize = symbol("bli_init", as: (@convention(c) () -> Void).self),
+              let sgemm = symbol("bli_sgemm", as: SGEMM.self),
               let setThreads = symbol("bli_thread_set_num_threads", as: (@convention(c) (Int) -> Void).self),
               let version = symbol("bli_info_get_version_str", as: Text.self),
               let archID = symbol("bli_arch_query_id", as: (@convention(c) () -> Int32).self),
               let archString = symbol("bli_arch_string", as: ArchString.self) else {
             return .failure(BLISError(reason: "\(name) lacks bli_sgemm or the functions beside it; is it BLIS 0.9 or later?"))
         }
+        // Before asking which configuration BLIS runs: with BLIS_ARCH_TYPE set, asking an
+        // uninitialized BLIS aborts the process ("Accessed uninitialized context in gks").
+        initialize()
+        // The names in arch_t's order; "generic" is the last one in BLIS 0.9.
+        var architectures: [String] = []
+        while architectures.last != "generic", architectures.count < 64 {
+            architectures.append(String(cString: archString(Int32(architectures.count))))
+        }
         return .success(BLIS(sgemm: sgemm, setThreads: setThreads, version: String(cString: version()),
-                    architecture: String(cString: archString(archID()))))
+                    architecture: String(cString: archString(archID())), architectures: architectures))
     }()
 }

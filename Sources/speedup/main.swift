@@ -7,5 +7,6 @@ import Runner
 let status = speedupMain(
     Array(CommandLine.arguments.dropFirst()),
     output: { FileHandle.standardOutput.write(Data($0.utf8)) },
-    error: { FileHandle.standardError.write(Data($0.utf8)) })
+    error: { FileHandle.standardError.write(Data($0.utf8)) },
+    surveysLibraries: true)
 exit(status)

@@ -140,3 +140,13 @@ func yourWrittenKernelJoinsTheDefaultTable() {
     #expect(niceStep(22.4) == 25 && niceStep(3) == 5 && niceStep(100) == 100)
     #expect(wrap("aaa bbb ccc", width: 7) == ["aaa bbb", "    ccc"])
 }
+
+@Test func thePeakIsTheFasterWidthAndSaysWhichAndBoth() {
+    // An Intel Xeon with two 512-bit FMA units (family 6 model 207), measured on 2026-12-06.
+    let twoUnits = Peak(eightLanes: 88.6, sixteenLanes: 177.0)
+    #expect(twoUnits.gflops == 177.0 && twoUnits.lanes == 16)
+    #expect(twoUnits.method.contains("16-lane vectors 177.0, 8-lane 88.6") && twoUnits.method.hasSuffix("the peak is the 16-lane rate"))
+    // AVX2 only (16 lanes are two 8-lane halves), or AVX-512 split into 256-bit halves: the same rate.
+    let avx2 = Peak(eightLanes: 100.0, sixteenLanes: 98.0)
+    #expect(avx2.gflops == 100.0 && avx2.lanes == 8 && avx2.method.hasSuffix("the peak is the higher"))
+}

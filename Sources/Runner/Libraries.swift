@@ -1,0 +1,171 @@
+import Foundation
+import MatmulCore
+import Stage5BLAS
+
+// The libraries at their best. OpenBLAS and BLIS choose their kernels once, when they start, and
+// may fall back to older ones on a CPU they do not know (Sources/Stage5BLAS/LibraryKernels.swift).
+// So each kernel family this CPU can execute is timed in a process of its own (this program
+// again, as `speedup kernel-probe LIBRARY`, with the library's variable set), and a table with
+// Stage 5 or 5b is then timed in a process started again with the fastest families set, unless
+// the user set them or asked for `--libraries as-found`. The notes of rows 5 and 5b say so.
+
+/// `speedup libraries`: each kernel family OpenBLAS and BLIS can run here, timed.
+public let librariesUsage = """
+    usage: swift run -c release speedup libraries [--list openblas|blis]
+
+    Times each kernel family OpenBLAS and BLIS can be told to use (OPENBLAS_CORETYPE,
+    BLIS_ARCH_TYPE) that this CPU can execute, each in a process of its own, on \(KernelSurvey.probeShape)
+    on one thread, beside the library's own choice, and says which is fastest and how to ask for it.
+    A table with Stage 5 or 5b uses the fastest (speedup --libraries best, the default).
+
+    --list LIBRARY   print only the settings of the families this CPU can execute, one per line,
+                     the library's own choice first as an empty line (CI runs Stage 5's tests
+                     under each)
+    """
+
+func librariesMain(_ arguments: [String], output: (String) -> Void, error: (String) -> Void) -> Int32 {
+    if arguments == ["--help"] || arguments == ["-h"] {
+        output(librariesUsage + "\n")
+        return 0
+    }
+    if arguments.count == 2, arguments[0] == "--list" {
+        guard let kernels = LibraryKernels.all.first(where: { $0.library.lowercased() == arguments[1].lowercased() }) else {
+            error("speedup libraries: --list takes openblas or blis, not '\(arguments[1])'\n")
+            return 2
+        }
+        output(([""] + kernels.runnable(on: HostCPU.flags).compactMap { kernels.setting($0.name) }).joined(separator: "\n") + "\n")
+        return 0
+    }
+    guard arguments.isEmpty else {
+        error("speedup libraries: unknown arguments '\(arguments.joined(separator: " "))'\n\n\(librariesUsage)\n")
+        return 2
+    }
+    output("CPU: \(cpuModel())\nOpenBLAS: \(BLASMatmul.configuration)\nBLIS: \(BLISMatmul().note?.split(separator: ";").first ?? "not installed")\n")
+    output("each row: \(KernelSurvey.probeShape) on 1 thread, best of 10, in a process of its own\n\n")
+    for kernels in LibraryKernels.all {
+        let survey = surveyKernels(kernels, environment: ProcessInfo.processInfo.environment.filter { $0.key != kernels.variable })
+        output(renderSurvey(survey, kernels) + "\n")
+    }
+    return 0
+}
+
+/// One library's survey as lines: a row per trial, then the verdict.
+func renderSurvey(_ survey: KernelSurvey, _ kernels: LibraryKernels) -> String {
+    var lines = ["\(survey.library):", "  " + "setting".padding(toLength: 31, withPad: " ", startingAt: 0) + "kernel        GFLOP/s"]
+    for trial in survey.trials {
+        let setting = trial.setting ?? "(its own choice)"
+        let speed = trial.gflops.map { fixed($0, 1) } ?? "failed: \(trial.failure ?? "")"
+        lines.append("  " + setting.padding(toLength: 31, withPad: " ", startingAt: 0)
+                     + trial.kernel.padding(toLength: 14, withPad: " ", startingAt: 0) + " " + speed)
+    }
+    if let better = survey.better, let own = survey.own, let setting = better.setting {
+        lines.append("  \(survey.library) fell back: its own choice \(own.kernel) is slower here; \(setting) is "
+                     + "\(fixed(better.gflops! / own.gflops!, 1))× faster (speedup sets it for its tables)")
+    } else if let own = survey.own {
+        lines.append("  \(survey.library)'s own choice, \(own.kernel), is as fast as any here (within 10%)")
+    }
+    return lines.joined(separator: "\n")
+}
+
+/// Times `kernels`' own choice and each family this CPU can execute, each in a process of its own.
+/// `environment` is the children's, without the library's variable.
+func surveyKernels(_ kernels: LibraryKernels, environment: [String: String]) -> KernelSurvey {
+    var trials = [probeInChild(kernels, requested: nil, setting: nil, environment: environment)]
+    var seen = Set([trials[0].kernel.lowercased()])
+    for family in kernels.runnable(on: HostCPU.flags) where family.vectorBits >= 256 {
+        guard let setting = kernels.setting(family.name), !seen.contains(family.name.lowercased()) else { continue }
+        let value = String(setting.dropFirst(kernels.variable.count + 1))
+        let trial = probeInChild(kernels, requested: family.name, setting: setting,
+                                 environment: environment.merging([kernels.variable: value]) { $1 })
+        seen.insert(trial.kernel.lowercased())
+        trials.append(trial)
+    }
+    return KernelSurvey(library: kernels.library, trials: trials)
+}
+
+/// Runs `speedup kernel-probe LIBRARY` with `environment` and reads its one line: kernel, GFLOP/s.
+private func probeInChild(_ kernels: LibraryKernels, requested: String?, setting: String?,
+                          environment: [String: String]) -> KernelSurvey.Trial {
+    func failed(_ reason: String) -> KernelSurvey.Trial {
+        KernelSurvey.Trial(requested: requested, setting: setting, kernel: requested ?? "", gflops: nil, failure: reason)
+    }
+    guard let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else {
+        return failed("cannot find this program's file")
+    }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = ["kernel-probe", kernels.library]
+    process.environment = environment.filter { $0.key != KernelSurvey.environmentVariable }
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    do { try process.run() } catch { return failed("could not start: \(error)") }
+    // A kernel the CPU cannot execute dies at once; one that hangs is stopped after 30 s.
+    let deadline = Date().addingTimeInterval(30)
+    while process.isRunning, Date() < deadline { usleep(10_000) }
+    if process.isRunning { process.terminate(); process.waitUntilExit(); return failed("no answer in 30 s") }
+    let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    guard process.terminationReason == .exit, process.terminationStatus == 0 else {
+        let how = process.terminationReason == .uncaughtSignal ? "died of signal \(process.terminationStatus)" : "exit \(process.terminationStatus)"
+        return failed(how)
+    }
+    let fields = text.split(whereSeparator: \.isWhitespace)
+    guard fields.count == 2, let gflops = Double(fields[1]), gflops.isFinite, gflops > 0 else { return failed("said '\(text)'") }
+    return KernelSurvey.Trial(requested: requested, setting: setting, kernel: String(fields[0]), gflops: gflops)
+}
+
+/// `speedup kernel-probe LIBRARY`, the child of a survey: prints the kernel family the library
+/// runs in this process and its GFLOP/s (`LibraryKernels.probe`).
+func kernelProbeMain(_ arguments: [String], output: (String) -> Void, error: (String) -> Void) -> Int32 {
+    guard arguments.count == 1, let kernels = LibraryKernels.all.first(where: { $0.library == arguments[0] }) else {
+        error("speedup kernel-probe: takes OpenBLAS or BLIS (it is the runner's own probe: see speedup libraries)\n")
+        return 2
+    }
+    do {
+        let gflops = try kernels.probe()
+        output("\(kernels.current() ?? "unknown") \(gflops)\n")
+        return 0
+    } catch let failure {
+        error("speedup kernel-probe: \(failure)\n")
+        return 1
+    }
+}
+
+/// Before a table with Stage 5 or 5b: surveys the libraries whose variable the user did not set
+/// and passes the result on in the environment (for the rows' notes). With `best`, when a library
+/// fell back, starts this program again with the faster families set; it does not return then.
+func prepareLibraries(_ stages: [any MatmulStage], best: Bool, progress: (String) -> Void) {
+    let environment = ProcessInfo.processInfo.environment
+    guard environment[KernelSurvey.environmentVariable] == nil else { return }   // surveyed already
+    let runs = stages.filter { $0.unavailableReason == nil }
+    let wanted = (runs.contains { $0 is BLASMatmul } ? [LibraryKernels.openBLAS] : [])
+        + (runs.contains { $0 is BLISMatmul } ? [LibraryKernels.blis] : [])
+    guard !wanted.isEmpty else { return }
+    progress("timing the kernels OpenBLAS and BLIS can run here, each in a process of its own (speedup libraries shows them)…")
+    var surveys: [KernelSurvey] = []
+    var settings: [String: String] = [:]
+    for kernels in wanted {
+        if let value = environment[kernels.variable] {
+            surveys.append(KernelSurvey(library: kernels.library, trials: [], setByUser: "\(kernels.variable)=\(value)"))
+            continue
+        }
+        let survey = surveyKernels(kernels, environment: environment)
+        surveys.append(survey)
+        if best, let setting = survey.better?.setting {
+            settings[kernels.variable] = String(setting.dropFirst(kernels.variable.count + 1))
+        }
+    }
+    guard let json = try? JSONEncoder().encode(surveys) else { return }
+    setenv(KernelSurvey.environmentVariable, String(decoding: json, as: UTF8.self), 1)
+    guard !settings.isEmpty else { return }
+    for (name, value) in settings { setenv(name, value, 1) }
+    progress("starting again with " + settings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+             + " (the libraries' faster kernels here; --libraries as-found keeps their own choice)")
+    let arguments = CommandLine.arguments
+    guard let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return }
+    var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+    execv(executable, &argv)
+    // Only reached when execv failed: go on in this process, with the libraries' own choices.
+    progress("could not start again (\(String(cString: strerror(errno)))); the libraries keep their own kernels")
+    for name in settings.keys { unsetenv(name) }
+}
