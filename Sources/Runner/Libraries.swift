@@ -15,7 +15,8 @@ public let librariesUsage = """
 
     Times each kernel family OpenBLAS and BLIS can be told to use (OPENBLAS_CORETYPE,
     BLIS_ARCH_TYPE) that this CPU can execute, each in a process of its own, on \(KernelSurvey.probeShape)
-    on one thread, beside the library's own choice, and says which is fastest and how to ask for it.
+    on one thread, beside the library's own choice (three rounds, each family's best), and says
+    which is fastest and how to ask for it.
     A table with Stage 5 or 5b uses the fastest (speedup --libraries best, the default).
 
     --list LIBRARY   print only the settings of the families this CPU can execute, one per line,
@@ -41,7 +42,7 @@ func librariesMain(_ arguments: [String], output: (String) -> Void, error: (Stri
         return 2
     }
     output("CPU: \(cpuModel())\nOpenBLAS: \(BLASMatmul.configuration)\nBLIS: \(BLISMatmul().note?.split(separator: ";").first ?? "not installed")\n")
-    output("each row: \(KernelSurvey.probeShape) on 1 thread, best of 10, in a process of its own\n\n")
+    output("each row: \(KernelSurvey.probeShape) on 1 thread, the best of 3 processes × 10 products\n\n")
     for kernels in LibraryKernels.all {
         let survey = surveyKernels(kernels, environment: ProcessInfo.processInfo.environment.filter { $0.key != kernels.variable })
         output(renderSurvey(survey, kernels) + "\n")
@@ -67,20 +68,30 @@ func renderSurvey(_ survey: KernelSurvey, _ kernels: LibraryKernels) -> String {
     return lines.joined(separator: "\n")
 }
 
-/// Times `kernels`' own choice and each family this CPU can execute, each in a process of its own.
+/// Times `kernels`' own choice and each family this CPU can execute, each in a process of its own,
+/// in three rounds (each round every family once, in turn), keeping each family's best: a slow
+/// moment of a shared machine then spoils one sample of one family, not the choice.
 /// `environment` is the children's, without the library's variable.
 func surveyKernels(_ kernels: LibraryKernels, environment: [String: String]) -> KernelSurvey {
-    var trials = [probeInChild(kernels, requested: nil, setting: nil, environment: environment)]
-    var seen = Set([trials[0].kernel.lowercased()])
-    for family in kernels.runnable(on: HostCPU.flags) where family.vectorBits >= 256 {
-        guard let setting = kernels.setting(family.name), !seen.contains(family.name.lowercased()) else { continue }
-        let value = String(setting.dropFirst(kernels.variable.count + 1))
-        let trial = probeInChild(kernels, requested: family.name, setting: setting,
-                                 environment: environment.merging([kernels.variable: value]) { $1 })
-        seen.insert(trial.kernel.lowercased())
-        trials.append(trial)
+    let families = kernels.runnable(on: HostCPU.flags).filter { $0.vectorBits >= 256 }.compactMap { family in
+        kernels.setting(family.name).map { (name: family.name, setting: $0) }
     }
-    return KernelSurvey(library: kernels.library, trials: trials)
+    var trials: [KernelSurvey.Trial] = []
+    for _ in 0..<3 {
+        var round = [probeInChild(kernels, requested: nil, setting: nil, environment: environment)]
+        for family in families {
+            let value = String(family.setting.dropFirst(kernels.variable.count + 1))
+            round.append(probeInChild(kernels, requested: family.name, setting: family.setting,
+                                      environment: environment.merging([kernels.variable: value]) { $1 }))
+        }
+        trials = trials.isEmpty ? round : zip(trials, round).map { kept, new in
+            (new.gflops ?? 0) > (kept.gflops ?? 0) ? new : kept
+        }
+    }
+    // A family the library ran under another name (it did not know the one asked for) is the
+    // same kernels twice: keep the first.
+    var seen = Set<String>()
+    return KernelSurvey(library: kernels.library, trials: trials.filter { seen.insert($0.kernel.lowercased()).inserted || $0.gflops == nil })
 }
 
 /// Runs `speedup kernel-probe LIBRARY` with `environment` and reads its one line: kernel, GFLOP/s.
