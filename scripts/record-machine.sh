@@ -4,7 +4,7 @@
 # timed, Stage 4 beside the libraries at their best and as found, the fastai product with the time
 # one core takes to read it, and the vector width of the stages' kernels. The lessons quote
 # docs/runs/xeon-6-207/, recorded so on an Intel Xeon (family 6 model 207); run it into another
-# folder to see your own machine's (about 3 minutes on 2 cores, on an otherwise idle machine).
+# folder to see your own machine's (30 s on that Xeon once built; on an otherwise idle machine).
 #   scripts/record-machine.sh docs/runs/mine
 set -euo pipefail
 cd "$(dirname "$0")/.."
