@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "YourTurnTests", dependencies: ["YourTurn", "MatmulTesting", "Stage4Blocked"]),
         .testTarget(name: "MatmulCoreTests", dependencies: ["MatmulCore"]),
         .testTarget(name: "LessonCheckTests", dependencies: ["LessonCheck"]),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Stage4Blocked", "YourTurn", "CZlib"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Stage4Blocked", "Stage5BLAS", "YourTurn", "CZlib"]),
     ],
     swiftLanguageModes: [.v6]
 )

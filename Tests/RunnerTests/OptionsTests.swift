@@ -1,6 +1,7 @@
 import Stage6GPU
 import MatmulCore
 import Stage4Blocked
+import Stage5BLAS
 import Testing
 @testable import Runner
 
@@ -162,4 +163,36 @@ func tuneRefusesWhatCannotRun(_ arguments: [String]) {
     #expect(try !parseOptions(["--workload", "all"]).runsShapes)
     #expect(ShapesWorkload.shapes.count == 17)
     #expect(ShapesWorkload.largeSquares.map(\.m) == [1000, 2000])
+}
+
+@Test func theLibrariesAreTimedAtTheirBestUnlessAskedOtherwise() throws {
+    #expect(try parseOptions([]).libraries == .best)
+    #expect(try parseOptions(["--libraries", "as-found"]).libraries == .asFound)
+    #expect(throws: UsageError(message: "--libraries takes best or as-found, not 'fastest'")) { try parseOptions(["--libraries", "fastest"]) }
+    #expect(try parseOptions(["--help"]).help && usage.contains("--libraries L"))
+}
+
+@Test func speedupLibrariesListsWhatThisCPUCanRunAndRefusesTheRest() throws {
+    var output = "", error = ""
+    #expect(speedupMain(["libraries", "--list", "openblas"], output: { output += $0 }, error: { error += $0 }) == 0)
+    let lines = output.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+    // The library's own choice first (an empty setting), then one OPENBLAS_CORETYPE per family this CPU executes.
+    #expect(lines.first == "")
+    #expect(lines.dropFirst().allSatisfy { $0.hasPrefix("OPENBLAS_CORETYPE=") } && lines.count > 1, "\(lines)")
+    #expect(lines.contains("OPENBLAS_CORETYPE=SkylakeX") == HostCPU.hasAVX512)
+    error = ""
+    #expect(speedupMain(["libraries", "--list", "mkl"], output: { _ in }, error: { error += $0 }) == 2)
+    #expect(error.contains("--list takes openblas or blis, not 'mkl'"))
+    #expect(speedupMain(["libraries", "--fast"], output: { _ in }, error: { _ in }) == 2)
+    #expect(speedupMain(["kernel-probe", "MKL"], output: { _ in }, error: { _ in }) == 2)
+    #expect(throws: UsageError.self) { try checkSpeedupArguments(["libraries", "--fast"]) }
+    try checkSpeedupArguments(["libraries"])
+    try checkSpeedupArguments(["libraries", "--list", "blis"])
+}
+
+@Test func theKernelProbeSaysWhichKernelRanAndHowFast() {
+    var output = ""
+    #expect(speedupMain(["kernel-probe", "OpenBLAS"], output: { output += $0 }, error: { _ in }) == 0)
+    let fields = output.split(whereSeparator: \.isWhitespace)
+    #expect(fields.count == 2 && fields[0] == Substring(BLASMatmul.coreName) && (Double(fields[1]) ?? 0) > 0, "\(output)")
 }
