@@ -17,10 +17,11 @@ commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 family=$(sed -n 's/^cpu family[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 number=$(sed -n 's/^model[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+hypervisor=$(lscpu 2>/dev/null | sed -n 's/^Hypervisor vendor:[[:space:]]*//p')
 header() {   # command
     echo "# command: $1"
     echo "# commit: $commit"
-    echo "# machine: $model (family $family model $number), $(nproc) cores; $(date -u +%F)"
+    echo "# machine: $model (family $family model $number), $(nproc) cores${hypervisor:+, a $hypervisor virtual machine}; $(date -u +%F)"
 }
 
 echo "record-machine: the peak, in Swift and in C, three times each, alternating" >&2
@@ -35,12 +36,23 @@ echo "record-machine: the peak, in Swift and in C, three times each, alternating
 } > "$folder/peak.txt"
 
 echo "record-machine: each kernel family of OpenBLAS and BLIS" >&2
-{ header "swift run -c release speedup libraries"; speedup libraries; } > "$folder/libraries.txt"
+{
+    header "swift run -c release speedup libraries; then BLIS's own account of its choice, and a name given to BLIS_ARCH_TYPE"
+    speedup libraries
+    echo
+    echo "BLIS_ARCH_DEBUG=1 swift run -c release speedup kernel-probe BLIS (kernel, GFLOP/s; BLIS's messages):"
+    BLIS_ARCH_DEBUG=1 speedup kernel-probe BLIS 2>&1 | sed 's/^/  /'
+    echo "BLIS_ARCH_TYPE=haswell swift run -c release speedup kernel-probe BLIS (kernel, GFLOP/s):"
+    BLIS_ARCH_TYPE=haswell speedup kernel-probe BLIS 2>&1 | sed 's/^/  /'
+} > "$folder/libraries.txt"
 
 echo "record-machine: the vector instructions of the kernels" >&2
 {
-    header "scripts/vector-isa.sh FUNCTION for fmaChains8, fmaChains16, microKernel, dotKernel"
-    for function in fmaChains8 fmaChains16 microKernel dotKernel; do scripts/vector-isa.sh "$function"; echo; done
+    header "scripts/vector-isa.sh FUNCTION for fmaChains8, fmaChains16, plainKernel, microKernel, dotKernel; lesson 03's command for Stage 3"
+    for function in fmaChains8 fmaChains16 plainKernel microKernel dotKernel; do scripts/vector-isa.sh "$function"; echo; done
+    echo "Stage 3's multiply (lesson 03): multiplies and adds by register"
+    objdump -d --no-show-raw-insn .build/release/speedup | awk '/<.*Stage3Broadcast.*V8multiply.*>:$/,/^$/' \
+        | grep -oE 'v(mul|add)[sp]s .*%[xyz]mm' | sed -E 's/ .*%/ /' | sort | uniq -c
 } > "$folder/vector-isa.txt"
 
 run() {   # file name, speedup arguments
