@@ -13,15 +13,16 @@ import Stage5BLAS
 public let librariesUsage = """
     usage: swift run -c release speedup libraries [--list openblas|blis]
 
-    Times each kernel family OpenBLAS and BLIS can be told to use (OPENBLAS_CORETYPE,
-    BLIS_ARCH_TYPE) that this CPU can execute, each in a process of its own, on \(KernelSurvey.probeShape)
+    Times each kernel family with 256- or 512-bit vectors that OpenBLAS and BLIS can be told to use
+    (OPENBLAS_CORETYPE, BLIS_ARCH_TYPE) and this CPU can execute, each in a process of its own, on \(KernelSurvey.probeShape)
     on one thread, beside the library's own choice (three rounds, each family's best), and says
     which is fastest and how to ask for it.
     A table with Stage 5 or 5b uses the fastest (speedup --libraries best, the default).
 
-    --list LIBRARY   print only the settings of the families this CPU can execute, one per line,
-                     the library's own choice first as an empty line (CI runs Stage 5's tests
-                     under each)
+    --list LIBRARY   print only the settings of every family this CPU can execute (the older,
+                     narrower ones too), one per line, the library's own choice first as an
+                     empty line; BLIS's are numbers, which the table names (CI runs Stage 5's
+                     tests under each)
     """
 
 func librariesMain(_ arguments: [String], output: (String) -> Void, error: (String) -> Void) -> Int32 {
@@ -68,7 +69,8 @@ func renderSurvey(_ survey: KernelSurvey, _ kernels: LibraryKernels) -> String {
     return lines.joined(separator: "\n")
 }
 
-/// Times `kernels`' own choice and each family this CPU can execute, each in a process of its own,
+/// Times `kernels`' own choice and each family with 256- or 512-bit vectors this CPU can execute
+/// (older, narrower ones are never the fastest where these run), each in a process of its own,
 /// in three rounds (each round every family once, in turn), keeping each family's best: a slow
 /// moment of a shared machine then spoils one sample of one family, not the choice.
 /// `environment` is the children's, without the library's variable.
@@ -152,8 +154,10 @@ func prepareLibraries(_ stages: [any MatmulStage], best: Bool, progress: (String
     let wanted = (runs.contains { $0 is BLASMatmul } ? [LibraryKernels.openBLAS] : [])
         + (runs.contains { $0 is BLISMatmul } ? [LibraryKernels.blis] : [])
     guard !wanted.isEmpty else { return }
-    progress("timing the kernels OpenBLAS and BLIS can run here, each in a process of its own (speedup libraries shows them)…")
     var surveys: [KernelSurvey] = []
+    if wanted.contains(where: { environment[$0.variable] == nil }) {
+        progress("timing the kernel families \(wanted.map(\.library).joined(separator: " and ")) can run here, each in a process of its own (speedup libraries shows them)…")
+    }
     var settings: [String: String] = [:]
     for kernels in wanted {
         if let value = environment[kernels.variable] {

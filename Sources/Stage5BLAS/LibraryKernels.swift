@@ -89,6 +89,15 @@ public struct LibraryKernels: Sendable {
         families.first { $0.name.lowercased() == name.lowercased() }
     }
 
+    /// Whether the variable takes a number (BLIS 0.9) rather than a family's name (OpenBLAS).
+    var readsNumbers: Bool { variable == "BLIS_ARCH_TYPE" }
+
+    /// What a name given where a number is read comes to: BLIS 0.9 reads "haswell" as 0, skx.
+    func misread(_ value: String) -> String {
+        let asked = setting(value).map { ", which \($0) asks for" } ?? ""
+        return " (\(library) reads it as a number, and '\(value)' as 0: not the \(value) kernels\(asked))"
+    }
+
     /// The families a CPU with `flags` can execute.
     public func runnable(on flags: Set<String>) -> [KernelFamily] { families.filter { $0.runs(on: flags) } }
 
@@ -137,7 +146,7 @@ public struct LibraryKernels: Sendable {
             }
         }
         if let value = environment[variable], survey?.setByUser != nil || survey == nil {
-            return ["\(variable)=\(value) set by you"]
+            return ["\(variable)=\(value) set by you" + (readsNumbers && Int(value) == nil ? misread(value) : "")]
         }
         if let wider = widerFamily(than: current, flags: flags), let running = family(current) {
             let measured = survey == nil ? "" : "; measured no faster here"

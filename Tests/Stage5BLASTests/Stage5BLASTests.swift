@@ -111,6 +111,10 @@ let avx512Flags = avx2Flags.union(["avx512f", "avx512cd", "avx512bw", "avx512dq"
     // The user's own setting is said as theirs.
     #expect(LibraryKernels.openBLAS.remarks(current: "Haswell", flags: avx512Flags, environment: ["OPENBLAS_CORETYPE": "Haswell"])
             == ["OPENBLAS_CORETYPE=Haswell set by you"])
+    // BLIS 0.9 reads its variable as a number: a name is read as 0 (skx), and the note says so.
+    let named = LibraryKernels.blis.remarks(current: "skx", flags: avx512Flags, environment: ["BLIS_ARCH_TYPE": "haswell"])
+    #expect(named.count == 1 && named[0].hasPrefix("BLIS_ARCH_TYPE=haswell set by you (BLIS reads it as a number, and 'haswell' as 0"), "\(named)")
+    #expect(LibraryKernels.blis.remarks(current: "haswell", flags: avx512Flags, environment: ["BLIS_ARCH_TYPE": "3"]) == ["BLIS_ARCH_TYPE=3 set by you"])
 }
 
 @Test func theSurveyChoosesAFasterKernelOnlyWhenItIsClearlyFaster() throws {
