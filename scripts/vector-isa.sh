@@ -39,15 +39,23 @@ echo "$listing" | grep '>:$' | while read -r _ symbol; do
 done
 count() { echo "$listing" | grep -E "$1" | grep -cE "$2" || true; }
 printf '%-34s %6s %6s %6s %6s\n' "instructions" "xmm" "ymm" "zmm" "scalar"
-for kind in "vfmadd|vfmsub|vfnmadd" "vmulps|vmulss" "vaddps|vaddss" "vbroadcastss" "vmovups|vmovaps|vmovss"; do
-    printf '%-34s %6s %6s %6s %6s\n' "$kind" \
-        "$(count "($kind)[0-9a-z]*ps" '%xmm')" "$(count "($kind)" '%ymm')" "$(count "($kind)" '%zmm')" "$(count "($kind)[0-9a-z]*ss" '%xmm')"
-done
+# Each row: its label, the packed forms (4, 8 or 16 floats by register), the scalar form (one float
+# in an xmm register; "-" where there is none).
+row() {
+    local scalar="-"
+    [ "$3" != "-" ] && scalar=$(count "$3" '%xmm')
+    printf '%-34s %6s %6s %6s %6s\n' "$1" "$(count "$2" '%xmm')" "$(count "$2" '%ymm')" "$(count "$2" '%zmm')" "$scalar"
+}
+row "vfmadd|vfmsub|vfnmadd" 'vfn?m(add|sub)[0-9]*ps ' 'vfn?m(add|sub)[0-9]*ss '
+row "vmulps|vmulss" 'vmulps ' 'vmulss '
+row "vaddps|vaddss" 'vaddps ' 'vaddss '
+row "vbroadcastss" 'vbroadcastss ' '-'
+row "vmovups|vmovaps|vmovss" 'vmov[ua]ps ' 'vmovss '
 printf '%-34s %6s\n' "prefetch (any)" "$(echo "$listing" | grep -c prefetch || true)"
 calls=$(echo "$listing" | grep -E 'call' | grep -oE '<[^>]+>' | sort | uniq -c || true)
 [ -n "$calls" ] && { echo "calls:"; echo "$calls" | sed 's/^/  /'; }
 
-fma_zmm=$(count "vfmadd" '%zmm'); fma_ymm=$(count "vfmadd" '%ymm'); fma_xmm=$(count "vfmadd[0-9a-z]*ps" '%xmm')
+fma_zmm=$(count 'vfn?m(add|sub)[0-9]*ps ' '%zmm'); fma_ymm=$(count 'vfn?m(add|sub)[0-9]*ps ' '%ymm'); fma_xmm=$(count 'vfn?m(add|sub)[0-9]*ps ' '%xmm')
 if [ "$fma_zmm" -gt 0 ]; then echo "widest FMA: zmm, 16 floats per instruction (AVX-512)"
 elif [ "$fma_ymm" -gt 0 ]; then echo "widest FMA: ymm, 8 floats per instruction (AVX2)"
 elif [ "$fma_xmm" -gt 0 ]; then echo "widest FMA: xmm, 4 floats per instruction"
