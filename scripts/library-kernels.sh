@@ -23,13 +23,10 @@ require "$openblas" OPENBLAS_CORETYPE=Haswell avx2
 require "$openblas" OPENBLAS_CORETYPE=SkylakeX avx512f
 failed=()
 run() {   # variable, value ("" for the library's own choice)
-    local label="$1=${2:-(its own choice)}" status=0
+    local label="$1=${2:-(its own choice)}" status=0 setting=(-u "$1")
+    [ -n "$2" ] && setting=("$1=$2")
     echo "== Stage 5's tests with $label"
-    if [ -z "$2" ]; then
-        env -u "$1" swift test --skip-build --filter Stage5BLASTests > .build/library-kernels.log 2>&1 || status=$?
-    else
-        env "$1=$2" swift test --skip-build --filter Stage5BLASTests > .build/library-kernels.log 2>&1 || status=$?
-    fi
+    env "${setting[@]}" swift test --skip-build --filter Stage5BLASTests > .build/library-kernels.log 2>&1 || status=$?
     # The failures in full, else the summary line.
     if [ $status -ne 0 ]; then grep -E '✘|error' .build/library-kernels.log | head -n 40; failed+=("$label")
     else tail -n 1 .build/library-kernels.log; fi

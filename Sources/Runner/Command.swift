@@ -122,10 +122,7 @@ func chartMain(_ arguments: [String], output: (String) -> Void, error: (String) 
 public func checkSpeedupArguments(_ arguments: [String]) throws {
     switch arguments.first {
     case "tune": _ = try parseTuneOptions(Array(arguments.dropFirst()))
-    case "libraries":
-        guard arguments.count == 1 || (arguments.count == 3 && arguments[1] == "--list") || arguments.dropFirst().first == "--help" else {
-            throw UsageError(message: "speedup libraries takes no arguments but --list LIBRARY")
-        }
+    case "libraries": _ = try parseLibrariesArguments(Array(arguments.dropFirst()))
     case "chart":
         guard arguments.count == 3 || arguments.dropFirst().first == "--help" else { throw UsageError(message: "speedup chart takes RUNFILE SVGFILE") }
     default: _ = try parseOptions(arguments)

@@ -25,22 +25,42 @@ public let librariesUsage = """
                      tests under each)
     """
 
+/// What `speedup libraries` was asked to do.
+enum LibrariesCommand {
+    case help, table
+    /// `--list LIBRARY`: the settings of the families this CPU can execute.
+    case list(LibraryKernels)
+}
+
+/// Parses `speedup libraries`' arguments (without "libraries").
+/// - Throws: `UsageError` for anything else, saying what is wrong.
+func parseLibrariesArguments(_ arguments: [String]) throws -> LibrariesCommand {
+    if arguments == ["--help"] || arguments == ["-h"] { return .help }
+    if arguments.isEmpty { return .table }
+    guard arguments.count == 2, arguments[0] == "--list" else {
+        throw UsageError(message: "unknown arguments '\(arguments.joined(separator: " "))'\n\n\(librariesUsage)")
+    }
+    guard let kernels = LibraryKernels.all.first(where: { $0.library.lowercased() == arguments[1].lowercased() }) else {
+        throw UsageError(message: "--list takes openblas or blis, not '\(arguments[1])'")
+    }
+    return .list(kernels)
+}
+
 func librariesMain(_ arguments: [String], output: (String) -> Void, error: (String) -> Void) -> Int32 {
-    if arguments == ["--help"] || arguments == ["-h"] {
+    let command: LibrariesCommand
+    do { command = try parseLibrariesArguments(arguments) } catch let failure {
+        error("speedup libraries: \(failure)\n")
+        return 2
+    }
+    switch command {
+    case .help:
         output(librariesUsage + "\n")
         return 0
-    }
-    if arguments.count == 2, arguments[0] == "--list" {
-        guard let kernels = LibraryKernels.all.first(where: { $0.library.lowercased() == arguments[1].lowercased() }) else {
-            error("speedup libraries: --list takes openblas or blis, not '\(arguments[1])'\n")
-            return 2
-        }
+    case let .list(kernels):
         output(([""] + kernels.runnable(on: HostCPU.flags).compactMap { kernels.setting($0.name) }).joined(separator: "\n") + "\n")
         return 0
-    }
-    guard arguments.isEmpty else {
-        error("speedup libraries: unknown arguments '\(arguments.joined(separator: " "))'\n\n\(librariesUsage)\n")
-        return 2
+    case .table:
+        break
     }
     output("CPU: \(cpuModel())\nOpenBLAS: \(BLASMatmul.configuration)\nBLIS: \(BLISMatmul().note?.split(separator: ";").first ?? "not installed")\n")
     output("each row: \(KernelSurvey.probeShape) on 1 thread, the best of 3 processes × 10 products\n\n")
@@ -76,15 +96,14 @@ func renderSurvey(_ survey: KernelSurvey, _ kernels: LibraryKernels) -> String {
 /// `environment` is the children's, without the library's variable.
 func surveyKernels(_ kernels: LibraryKernels, environment: [String: String]) -> KernelSurvey {
     let families = kernels.runnable(on: HostCPU.flags).filter { $0.vectorBits >= 256 }.compactMap { family in
-        kernels.setting(family.name).map { (name: family.name, setting: $0) }
+        kernels.value(family.name).map { (name: family.name, value: $0) }
     }
     var trials: [KernelSurvey.Trial] = []
     for _ in 0..<3 {
         var round = [probeInChild(kernels, requested: nil, setting: nil, environment: environment)]
         for family in families {
-            let value = String(family.setting.dropFirst(kernels.variable.count + 1))
-            round.append(probeInChild(kernels, requested: family.name, setting: family.setting,
-                                      environment: environment.merging([kernels.variable: value]) { $1 }))
+            round.append(probeInChild(kernels, requested: family.name, setting: "\(kernels.variable)=\(family.value)",
+                                      environment: environment.merging([kernels.variable: family.value]) { $1 }))
         }
         trials = trials.isEmpty ? round : zip(trials, round).map { kept, new in
             (new.gflops ?? 0) > (kept.gflops ?? 0) ? new : kept
@@ -96,15 +115,16 @@ func surveyKernels(_ kernels: LibraryKernels, environment: [String: String]) -> 
     return KernelSurvey(library: kernels.library, trials: trials.filter { seen.insert($0.kernel.lowercased()).inserted || $0.gflops == nil })
 }
 
+/// This program's file, which the survey's children and the restart run.
+private let thisProgram = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+
 /// Runs `speedup kernel-probe LIBRARY` with `environment` and reads its one line: kernel, GFLOP/s.
 private func probeInChild(_ kernels: LibraryKernels, requested: String?, setting: String?,
                           environment: [String: String]) -> KernelSurvey.Trial {
     func failed(_ reason: String) -> KernelSurvey.Trial {
         KernelSurvey.Trial(requested: requested, setting: setting, kernel: requested ?? "", gflops: nil, failure: reason)
     }
-    guard let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else {
-        return failed("cannot find this program's file")
-    }
+    guard let executable = thisProgram else { return failed("cannot find this program's file") }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = ["kernel-probe", kernels.library]
@@ -166,8 +186,8 @@ func prepareLibraries(_ stages: [any MatmulStage], best: Bool, progress: (String
         }
         let survey = surveyKernels(kernels, environment: environment)
         surveys.append(survey)
-        if best, let setting = survey.better?.setting {
-            settings[kernels.variable] = String(setting.dropFirst(kernels.variable.count + 1))
+        if best, let value = survey.better?.requested.flatMap(kernels.value) {
+            settings[kernels.variable] = value
         }
     }
     guard let json = try? JSONEncoder().encode(surveys) else { return }
@@ -176,9 +196,8 @@ func prepareLibraries(_ stages: [any MatmulStage], best: Bool, progress: (String
     for (name, value) in settings { setenv(name, value, 1) }
     progress("starting again with " + settings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
              + " (the libraries' faster kernels here; --libraries as-found keeps their own choice)")
-    let arguments = CommandLine.arguments
-    guard let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return }
-    var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+    guard let executable = thisProgram else { return }
+    var argv: [UnsafeMutablePointer<CChar>?] = CommandLine.arguments.map { strdup($0) } + [nil]
     execv(executable, &argv)
     // Only reached when execv failed: go on in this process, with the libraries' own choices.
     progress("could not start again (\(String(cString: strerror(errno)))); the libraries keep their own kernels")

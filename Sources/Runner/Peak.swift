@@ -54,9 +54,7 @@ public func measurePeak() -> Peak {
 
 /// The GFLOP/s of one timed call of `run`, which does `flops` FLOPs.
 func gflops(flops: Int, _ run: () -> Float) -> Double {
-    let start = ContinuousClock.now
-    blackHole(run())
-    return Double(flops) / secondsSince(start) / 1e9
+    Double(flops) / seconds { blackHole(run()) } / 1e9
 }
 
 // The two loops are written out for concrete types, and the vectors are made inside them from

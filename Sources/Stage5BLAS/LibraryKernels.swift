@@ -40,9 +40,11 @@ public struct LibraryKernels: Sendable {
     /// The kernel family this process runs, as the library names it; nil when it cannot say.
     public let current: @Sendable () -> String?
     /// The value of `variable` that asks for the family named so, or nil.
-    let value: @Sendable (String) -> String?
-    /// One product on one thread, in this process: `a · b` by the library.
-    let multiply: @Sendable (Matrix, Matrix) throws -> Matrix
+    public let value: @Sendable (String) -> String?
+    /// Whether the variable takes a number (BLIS 0.9) rather than a family's name (OpenBLAS).
+    let readsNumbers: Bool
+    /// The library's stage on one thread, which `probe` times.
+    let stage: @Sendable () -> any MatmulStage
 
     public static let openBLAS = LibraryKernels(
         library: "OpenBLAS", variable: "OPENBLAS_CORETYPE",
@@ -59,7 +61,8 @@ public struct LibraryKernels: Sendable {
         ],
         current: { BLASMatmul.coreName },
         value: { $0 },
-        multiply: { try BLASMatmul(threads: 1).multiply($0, $1) })
+        readsNumbers: false,
+        stage: { BLASMatmul(threads: 1) })
 
     public static let blis = LibraryKernels(
         library: "BLIS", variable: "BLIS_ARCH_TYPE",
@@ -75,7 +78,8 @@ public struct LibraryKernels: Sendable {
         ],
         current: { BLISMatmul.architecture },
         value: { BLISMatmul.architectureNumber($0).map(String.init) },
-        multiply: { try BLISMatmul(threads: 1).multiply($0, $1) })
+        readsNumbers: true,
+        stage: { BLISMatmul(threads: 1) })
 
     /// Both libraries, in the table's order.
     public static let all = [openBLAS, blis]
@@ -88,9 +92,6 @@ public struct LibraryKernels: Sendable {
     public func family(_ name: String) -> KernelFamily? {
         families.first { $0.name.lowercased() == name.lowercased() }
     }
-
-    /// Whether the variable takes a number (BLIS 0.9) rather than a family's name (OpenBLAS).
-    var readsNumbers: Bool { variable == "BLIS_ARCH_TYPE" }
 
     /// What a name given where a number is read comes to: BLIS 0.9 reads "haswell" as 0, skx.
     func misread(_ value: String) -> String {
@@ -114,24 +115,17 @@ public struct LibraryKernels: Sendable {
     }
 
     /// The GFLOP/s of the library's kernels in this process: the best of 10 products of
-    /// 500×500 · 500×500 on one thread, after one untimed. A size no cache level holds whole
-    /// on most CPUs here (3 MB of A, B and C) and no power of two.
+    /// 500×500 · 500×500 on one thread, after one warm-up, timed as every row of the table is
+    /// (`timeProduct`). A size larger than L2 on the CPUs here (3 MB of A, B and C) and no power of two.
     public func probe() throws -> Double {
         let n = 500
         let a = try Matrix.randomNormal(rows: n, columns: n, seed: 1), b = try Matrix.randomNormal(rows: n, columns: n, seed: 2)
-        _ = try multiply(a, b)
-        var best = Double.infinity
-        for _ in 0..<10 {
-            let start = ContinuousClock.now
-            blackHole(try multiply(a, b).elements[0])
-            best = min(best, secondsSince(start))
-        }
-        return 2 * Double(n * n * n) / best / 1e9
+        return 2 * Double(n * n * n) / (try timeProduct(stage(), a, b, repeats: 10).minimum) / 1e9
     }
 
     /// What a stage's note says about the kernels beyond their name: whether the library fell back
-    /// and what was measured. `survey` is this run's measurement (nil: none); `environment` the
-    /// process's, to tell a setting the user made.
+    /// and what was measured. `environment` is the process's: it holds this run's survey, if one
+    /// was made (`KernelSurvey.environmentVariable`), and tells a setting the user made.
     public func remarks(current: String, flags: Set<String> = HostCPU.flags,
                         environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
         let survey = KernelSurvey.all(environment: environment)?.first { $0.library == library }
