@@ -26,6 +26,8 @@ public struct Options: Equatable, Sendable {
     public var imagesPath: String? = nil
     /// Stage 4's block sizes; nil uses the ones derived from this machine's caches.
     public var blocks: BlockSizes? = nil
+    /// Stage 4's register tile; nil uses the one measured fastest here (`RegisterTile.host`).
+    public var tile: RegisterTile? = nil
     /// Strassen's crossover (stage 4s); nil uses the measured default.
     public var crossover: Int? = nil
     /// Where to write the SVG chart of the run (`--chart FILE`); nil writes none.
@@ -94,6 +96,8 @@ public let usage = """
                          (default \(fashionMNISTTrainImages))
       --blocks MC,KC,NC  Stage 4's block sizes (default, from this machine's caches: \(BlockSizes.host.mc),\(BlockSizes.host.kc),\(BlockSizes.host.nc));
                          `speedup tune` finds the best ones for this machine
+      --tile 6x16|12x32  Stage 4's register tile: 6×16 of 8-lane vectors or 12×32 of 16-lane ones
+                         (default: the faster here, measured when Stage 4 starts)
       --crossover N      Strassen (4s) recurses while min(m,k,n) > N (default \(StrassenMatmul.measuredCrossover))
       --chart FILE       also write the run as an SVG chart: GFLOP/s per stage (log scale) for each
                          product, and GFLOP/s against n for the fast stages with the peak as a line
@@ -166,6 +170,12 @@ public func parseOptions(_ arguments: [String]) throws -> Options {
             options.libraries = choice
         case "--blocks": options.blocks = try parseBlocks(try reader.value())
         case "--crossover": options.crossover = try reader.positiveInteger()
+        case "--tile":
+            let text = try reader.value()
+            guard let tile = RegisterTile(named: text) else {
+                throw UsageError(message: "--tile takes \(RegisterTile.all.map(\.name).joined(separator: " or ")), not '\(text)'")
+            }
+            options.tile = tile
         case "--chart":
             let path = try reader.value()
             guard !path.isEmpty, !path.hasSuffix("/") else { throw UsageError(message: "--chart takes a file name, e.g. speedup.svg, not '\(path)'") }

@@ -38,7 +38,7 @@ let referenceStageID = allStages(threads: 1)[0].id
 /// default (your kernel joins once it is written); `--stages you` always asks for it (and its
 /// row says when it is not written).
 func chosenStages(_ options: Options) -> [any MatmulStage] {
-    allStages(threads: options.threads, blocks: options.blocks ?? .host,
+    allStages(threads: options.threads, blocks: stage4Blocks(options),
               crossover: options.crossover ?? StrassenMatmul.measuredCrossover).filter {
         options.stages?.contains($0.id) ?? $0.isListedByDefault
     }
@@ -75,4 +75,11 @@ func tableEntries(_ stages: [any MatmulStage]) -> [TableEntry] {
     }
     close()
     return entries
+}
+
+/// Stage 4's block sizes and tile for a run: `--blocks` and `--tile` where given; otherwise the
+/// host's tile and the blocks derived from the caches for it.
+func stage4Blocks(_ options: Options) -> BlockSizes {
+    let tile = options.tile ?? .host
+    return options.blocks?.retiled(tile) ?? BlockSizes(caches: .host, tile: tile)
 }

@@ -6,6 +6,8 @@ public struct TuneOptions: Equatable, Sendable {
     public var size = 1024
     public var threads = 1
     public var repeats = 5
+    /// The register tile to tune for; nil: the host's (`RegisterTile.host`).
+    public var tile: RegisterTile? = nil
     public var help = false
     public init() {}
 }
@@ -23,6 +25,8 @@ public let tuneUsage = """
       --threads T    threads, as in speedup --threads (default 1, at most 1024)
       --repeat R     timed runs per trial after one warm-up; the fastest counts, being the
                      least disturbed by other work on the machine (default 5, at most 10000)
+      --tile T       the register tile to tune for, 6x16 or 12x32 (default: Stage 4's choice
+                     here, \(RegisterTile.host))
       --help         print this message
     """
 
@@ -36,6 +40,12 @@ func parseTuneOptions(_ arguments: [String]) throws -> TuneOptions {
         case "--size": options.size = try reader.positiveInteger()
         case "--threads": options.threads = try reader.threadCount()
         case "--repeat": options.repeats = try reader.repeatCount()
+        case "--tile":
+            let text = try reader.value()
+            guard let tile = RegisterTile(named: text) else {
+                throw UsageError(message: "tune --tile takes \(RegisterTile.all.map(\.name).joined(separator: " or ")), not '\(text)'")
+            }
+            options.tile = tile
         default: throw UsageError(message: "tune: unknown option '\(flag)'")
         }
     }
@@ -51,12 +61,12 @@ struct TuneTrial {
     let gflops: Double
 }
 
-/// The candidate values for each block size: around the cache-derived guess, in the units the
-/// micro-kernel needs (mc a multiple of mr = 6, nc of nr = 16).
-func tuneCandidates(size: Int) -> (mc: [Int], kc: [Int], nc: [Int]) {
+/// The candidate values for each block size: around the cache-derived guess `derived`, in the
+/// units both tiles need (mc a multiple of 12, which 6 divides; nc of 32, which 16 divides).
+func tuneCandidates(size: Int, derived: BlockSizes = .host) -> (mc: [Int], kc: [Int], nc: [Int]) {
     let kc = [64, 128, 192, 256, 320, 384, 512]
-    let mc = [24, 48, 72, 96, 120, 144, 192, 252, 312, 384]
-    let nc = [256, 512, 1024, 2048, 4096, 8192, BlockSizes.host.nc].filter { $0 <= max(size, 256) || $0 == BlockSizes.host.nc }
+    let mc = [24, 48, 72, 96, 120, 144, 192, 252, 312, 384, 480, 720, 960].filter { $0 <= max(size, 96) }
+    let nc = [256, 512, 1024, 2048, 4096, 8192, derived.nc].filter { $0 <= max(size, 256) || $0 == derived.nc }
     return (mc, kc, nc)
 }
 
@@ -77,16 +87,18 @@ func runTune(_ options: TuneOptions, progress: (String) -> Void) throws -> (tria
         progress("\(blocks): \(fixed(trial.gflops, 1)) GFLOP/s")
         return trial
     }
-    let candidates = tuneCandidates(size: options.size)
+    let tile = options.tile ?? .host
+    let derived = BlockSizes(caches: .host, tile: tile)
+    let candidates = tuneCandidates(size: options.size, derived: derived)
     // Each search varies one size of the best so far: (its candidates, the sizes with it replaced).
-    let withKC = { (sizes: BlockSizes, kc: Int) in try BlockSizes(mc: sizes.mc, kc: kc, nc: sizes.nc) }
+    let withKC = { (sizes: BlockSizes, kc: Int) in try BlockSizes(mc: sizes.mc, kc: kc, nc: sizes.nc, tile: tile) }
     let searches: [([Int], (BlockSizes, Int) throws -> BlockSizes)] = [
         (candidates.kc, withKC),
-        (candidates.mc, { try BlockSizes(mc: $1, kc: $0.kc, nc: $0.nc) }),
-        (candidates.nc, { try BlockSizes(mc: $0.mc, kc: $0.kc, nc: $1) }),
+        (candidates.mc, { try BlockSizes(mc: $1, kc: $0.kc, nc: $0.nc, tile: tile) }),
+        (candidates.nc, { try BlockSizes(mc: $0.mc, kc: $0.kc, nc: $1, tile: tile) }),
         (candidates.kc, withKC),
     ]
-    var best = try time(.host)
+    var best = try time(derived)
     for (values, replacing) in searches {
         for value in values {
             let trial = try time(try replacing(best.blocks, value))
@@ -117,7 +129,7 @@ func tuneMain(_ arguments: [String], output: (String) -> Void, error: (String) -
             tried \(trials.count) block sizes on \(options.size)×\(options.size), \(options.threads) thread(s)
             derived from the caches: \(host.blocks)  \(fixed(host.gflops, 1)) GFLOP/s
             best:                    \(best.blocks)  \(fixed(best.gflops, 1)) GFLOP/s (\(fixed(best.gflops / host.gflops, 2))× the derived sizes)
-            use them:   swift run -c release speedup --blocks \(best.blocks.mc),\(best.blocks.kc),\(best.blocks.nc)
+            use them:   swift run -c release speedup --blocks \(best.blocks.mc),\(best.blocks.kc),\(best.blocks.nc) --tile \(best.blocks.tile.name)
 
             """)
         return 0

@@ -42,56 +42,69 @@ public struct CacheSizes: Equatable, Sendable {
     }()
 }
 
-/// The three block sizes of the blocked loops: kc (depth), mc (rows of A), nc (columns of B).
+/// The three block sizes of the blocked loops, kc (depth), mc (rows of A), nc (columns of B), and
+/// the register tile (RegisterTile.swift) they are cut for.
 public struct BlockSizes: Hashable, Sendable, CustomStringConvertible {
-    /// Rows of A per packed block; a multiple of the micro-kernel's `mr`.
+    /// Rows of A per packed block; a multiple of the tile's rows (mr).
     public let mc: Int
     /// Depth of one block: columns of A and rows of B packed together.
     public let kc: Int
-    /// Columns of B per packed panel; a multiple of the micro-kernel's `nr`.
+    /// Columns of B per packed panel; a multiple of the tile's columns (nr).
     public let nc: Int
+    /// The register tile the micro-kernel holds: mr × nr.
+    public let tile: RegisterTile
 
-    /// Block sizes rounded to what the micro-kernel needs (mc to a multiple of mr, nc of nr).
+    /// Block sizes rounded to what the tile needs (mc to a multiple of mr, nc of nr).
     /// - Throws: `BlockSizeError` when a size is below 1 or above `BlockSizes.largest`.
-    public init(mc: Int, kc: Int, nc: Int) throws {
+    public init(mc: Int, kc: Int, nc: Int, tile: RegisterTile = .host) throws {
         guard [mc, kc, nc].allSatisfy({ (1...Self.largest).contains($0) }) else { throw BlockSizeError(mc: mc, kc: kc, nc: nc) }
-        self.mc = roundUp(mc, to: MicroKernel.mr)
+        self.mc = roundUp(mc, to: tile.rows)
         self.kc = kc
-        self.nc = roundUp(nc, to: MicroKernel.nr)
+        self.nc = roundUp(nc, to: tile.columns)
+        self.tile = tile
     }
 
-    /// The sizes that follow from `caches` (half of each level, as in the comment at the top).
-    public init(caches: CacheSizes) {
+    /// The sizes that follow from `caches` for `tile` (half of L2 and L3, as in the comment at the top).
+    public init(caches: CacheSizes, tile: RegisterTile = .host) {
         let float = MemoryLayout<Float>.size
-        // L1: a kc × nr micro-panel of B and a mr × kc one of A. 32 KiB → kc = 32 KiB / (22 · 4 B) = 372 → 368.
-        let kc = max(16, caches.l1 / ((MicroKernel.mr + MicroKernel.nr) * float) / 16 * 16)
+        let (mr, nr) = (tile.rows, tile.columns)
+        // L1: a kc × nr micro-panel of B and a mr × kc one of A. 32 KiB, 6×16 → kc = 32 KiB / (22 · 4 B) = 372 → 368;
+        // 48 KiB, 12×32 → 48 KiB / (44 · 4 B) = 279 → 272.
+        let kc = max(16, caches.l1 / ((mr + nr) * float) / 16 * 16)
         // L2: the mc × kc block of A. 512 KiB → mc = 256 KiB / (368 · 4 B) = 178 → 174 (a multiple of 6).
-        let mc = max(MicroKernel.mr, caches.l2 / 2 / (kc * float) / MicroKernel.mr * MicroKernel.mr)
+        let mc = max(mr, caches.l2 / 2 / (kc * float) / mr * mr)
         // L3: the kc × nc panel of B, shared by every core. 32 MiB → 16 MiB / (368 · 4 B) = 11397 → 11392.
-        let nc = max(MicroKernel.nr, caches.l3 / 2 / (kc * float) / MicroKernel.nr * MicroKernel.nr)
-        self.mc = mc
-        self.kc = kc
-        self.nc = nc
+        let nc = max(nr, caches.l3 / 2 / (kc * float) / nr * nr)
+        (self.mc, self.kc, self.nc, self.tile) = (mc, kc, nc, tile)
+    }
+
+    /// These sizes for another tile: derived again from the caches if these were the host's,
+    /// otherwise the same sizes rounded to the new tile.
+    public func retiled(_ tile: RegisterTile) -> BlockSizes {
+        if tile == self.tile { return self }
+        if self == BlockSizes(caches: .host, tile: self.tile) { return BlockSizes(caches: .host, tile: tile) }
+        return BlockSizes(unchecked: roundUp(mc, to: tile.rows), kc: kc, nc: roundUp(nc, to: tile.columns), tile: tile)
     }
 
     /// These sizes with the B panel's share of L3 divided among `parts` threads, each of which
     /// packs a panel of its own (`threadedProduct`).
     func sharingL3(among parts: Int) -> BlockSizes {
-        BlockSizes(unchecked: mc, kc: kc, nc: max(MicroKernel.nr, nc / parts / MicroKernel.nr * MicroKernel.nr))
+        let nr = tile.columns
+        return BlockSizes(unchecked: mc, kc: kc, nc: max(nr, nc / parts / nr * nr), tile: tile)
     }
 
-    private init(unchecked mc: Int, kc: Int, nc: Int) {
-        (self.mc, self.kc, self.nc) = (mc, kc, nc)
+    private init(unchecked mc: Int, kc: Int, nc: Int, tile: RegisterTile) {
+        (self.mc, self.kc, self.nc, self.tile) = (mc, kc, nc, tile)
     }
 
     /// The largest block size accepted: 2²⁴ floats (64 MiB) in one direction of one block is already
     /// far beyond any cache, and keeps the packing buffers' sizes (mc·kc, kc·nc) from overflowing.
     public static let largest = 1 << 24
 
-    /// This machine's sizes: derived from its caches.
-    public static let host = BlockSizes(caches: .host)
+    /// This machine's sizes: its tile (`RegisterTile.host`), blocks derived from its caches.
+    public static let host = BlockSizes(caches: .host, tile: .host)
 
-    public var description: String { "mc=\(mc) kc=\(kc) nc=\(nc)" }
+    public var description: String { "\(tile) tile, mc=\(mc) kc=\(kc) nc=\(nc)" }
 }
 
 /// A block size below 1 was asked for.

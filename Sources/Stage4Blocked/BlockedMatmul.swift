@@ -6,7 +6,9 @@
 //   4b packed       + copy each block into a contiguous, zero-padded buffer in the order it is used
 //   4c micro-kernel + a 6 × 16 tile of C held in SIMD registers, updated with FMA
 //   4  blocked      + threads over parts of C chosen by the shape, an unpacked path for small
-//                     products, and a memory-bound path for skinny B (Threads.swift)
+//                     products, a memory-bound path for skinny B (Threads.swift), and the
+//                     register tile that suits the CPU: 6 × 16, or 12 × 32 of 16-lane vectors
+//                     where those are faster (RegisterTile.swift)
 //
 // The loop nest of 4b–4 (the one GotoBLAS and BLIS made standard), from the outside in:
 //
@@ -33,11 +35,12 @@ public struct BlockedMatmul: MatmulStage {
     /// - Parameters:
     ///   - step: how much of the lesson to use (default: all of it).
     ///   - threads: threads for the `full` step (at least 1); the other steps use one thread.
-    ///   - blocks: the block sizes (default: derived from this machine's caches).
+    ///   - blocks: the block sizes and register tile (default: this machine's tile, blocks derived
+    ///     from its caches). The lesson's steps 4b and 4c always use the lesson's 6 × 16 tile.
     public init(step: Step = .full, threads: Int = 1, blocks: BlockSizes = .host) {
         self.step = step
         self.threads = step == .full ? max(1, threads) : 1
-        self.blocks = blocks
+        self.blocks = step == .full ? blocks : blocks.retiled(.narrow)
     }
 
     public var id: String {
@@ -63,11 +66,18 @@ public struct BlockedMatmul: MatmulStage {
         case .tiled: "Stage 3's loops cut into blocks that stay in L1/L2"
         case .packed: "blocks of A and B packed contiguous and zero-padded"
         case .microKernel: "6×16 tile of C in SIMD registers, FMA"
-        case .full: "threads split by the shape; small products unpacked; skinny B read once"
+        case .full: "threads split by the shape; small products unpacked; skinny B read once; the CPU's tile"
         }
     }
 
-    public var note: String? { step == .tiled ? nil : "\(blocks)" }
+    public var note: String? {
+        switch step {
+        case .tiled: nil
+        case .packed, .microKernel: "\(blocks)"
+        case .full where blocks.tile == RegisterTile.host: "\(blocks) (\(RegisterTile.choice.reason))"
+        case .full: "\(blocks) (asked for)"
+        }
+    }
 
     /// 4a–4c are the lesson's steps towards 4.
     public var isLessonStep: Bool { step != .full }
@@ -97,7 +107,7 @@ public struct BlockedMatmul: MatmulStage {
         case .packed:
             packedProduct(alpha, a, b, c, blocks: blocks, threads: 1, pieces: .plain)
         case .microKernel:
-            packedProduct(alpha, a, b, c, blocks: blocks, threads: 1, pieces: .stage)
+            packedProduct(alpha, a, b, c, blocks: blocks, threads: 1, pieces: .stage(for: blocks.tile))
         case .full:
             threadedProduct(alpha, a, b, c, blocks: blocks, threads: threads)
         }
@@ -174,7 +184,7 @@ func tiledProduct(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c: MatrixV
 
 // MARK: - 4b–4: packed blocks and a kernel per tile
 
-/// The signature both tile kernels share: C tile (mr × nr, rows `ldc` apart) += packed A · packed B.
+/// The signature every tile kernel shares: C tile (mr × nr, rows `ldc` apart) += packed A · packed B.
 public typealias TileKernel = @Sendable (_ depth: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
                         _ c: UnsafeMutablePointer<Float>, _ ldc: Int) -> Void
 
@@ -213,15 +223,24 @@ public struct BlockedPieces: Sendable {
     let packingA: PackA
     let packingB: PackB
     let tileKernel: TileKernel
+    /// The tile the pieces pack for and compute.
+    public let tile: RegisterTile
 
-    public init(packA: @escaping PackA, packB: @escaping PackB, kernel: @escaping TileKernel) {
-        (packingA, packingB, tileKernel) = (packA, packB, kernel)
+    /// Pieces for `tile` (default: the lesson's 6 × 16, which the exercises keep).
+    public init(packA: @escaping PackA, packB: @escaping PackB, kernel: @escaping TileKernel, tile: RegisterTile = .narrow) {
+        (packingA, packingB, tileKernel, self.tile) = (packA, packB, kernel, tile)
     }
 
-    /// Stage 4's own: `packA`, `packB` (Packing.swift) and `microKernel` (MicroKernel.swift).
-    public static let stage = BlockedPieces(packA: { Stage4Blocked.packA($0, into: $1, alpha: $2) },
-                                            packB: { Stage4Blocked.packB($0, into: $1, panels: $2) },
-                                            kernel: microKernel)
+    /// Stage 4's own for `tile`: `packA`, `packB` (Packing.swift) and the tile's kernel
+    /// (`microKernel` in MicroKernel.swift for 6 × 16, `wideMicroKernel` in RegisterTile.swift).
+    public static func stage(for tile: RegisterTile) -> BlockedPieces {
+        let (mr, nr) = (tile.rows, tile.columns)
+        return BlockedPieces(packA: { Stage4Blocked.packA($0, into: $1, alpha: $2, mr: mr) },
+                             packB: { Stage4Blocked.packB($0, into: $1, panels: $2, nr: nr) },
+                             kernel: tile.kernel, tile: tile)
+    }
+    /// The lesson's: the 6 × 16 tile's packing and `microKernel`.
+    public static let stage = stage(for: .narrow)
     /// 4b's: the same packing, with `plainKernel`.
     public static let plain = BlockedPieces(packA: stage.packingA, packB: stage.packingB, kernel: plainKernel)
 
@@ -242,11 +261,12 @@ public struct BlockedPieces: Sendable {
 }
 
 /// C += α · A · B by the five-loop nest at the top of this file, with `pieces` packing the blocks
-/// and computing each mr × nr tile. C is not transposed; A and B may be.
+/// and computing each mr × nr tile (the pieces' tile). C is not transposed; A and B may be.
 public func packedProduct(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c: MatrixView, blocks: BlockSizes,
                           threads: Int, pieces: BlockedPieces) {
     let (m, k, n) = (a.rows, a.columns, b.columns)
-    let (mr, nr) = (MicroKernel.mr, MicroKernel.nr)
+    let (mr, nr) = (pieces.tile.rows, pieces.tile.columns)
+    let blocks = blocks.retiled(pieces.tile)
     let kc = min(blocks.kc, k)
     let nc = min(blocks.nc, roundUp(n, to: nr))
     let mc = min(blocks.mc, roundUp(m, to: mr))

@@ -12,21 +12,26 @@ import MatmulCore
 /// panel, and within a panel column p after column p, `mr` floats each. Rows past the end are
 /// zeros. Scaling here costs one multiply per packed float and makes C += α·A·B free of any
 /// other pass; a transposed A is read column by column, which is then contiguous.
-public func packA(_ a: MatrixView, into buffer: UnsafeMutablePointer<Float>, alpha: Float = 1) {
-    let mr = MicroKernel.mr
+/// `mr` is the register tile's rows: 6 (the lesson's tile) or 12 (`RegisterTile.wide`).
+public func packA(_ a: MatrixView, into buffer: UnsafeMutablePointer<Float>, alpha: Float = 1, mr: Int = MicroKernel.mr) {
     var out = buffer
     // lesson: pack-a
     for top in Swift.stride(from: 0, to: a.rows, by: mr) {
         let rows = min(mr, a.rows - top)
-        if rows == mr && !a.isTransposed {
-            // Six row pointers walking right together: the common case, no checks.
-            let r0 = a.pointer(top, 0), r1 = a.pointer(top + 1, 0), r2 = a.pointer(top + 2, 0)
-            let r3 = a.pointer(top + 3, 0), r4 = a.pointer(top + 4, 0), r5 = a.pointer(top + 5, 0)
-            for p in 0..<a.columns {
-                out[0] = alpha * r0[p]; out[1] = alpha * r1[p]; out[2] = alpha * r2[p]
-                out[3] = alpha * r3[p]; out[4] = alpha * r4[p]; out[5] = alpha * r5[p]
-                out += mr
+        if rows == mr && mr % 6 == 0 && !a.isTransposed {
+            // Six row pointers walking right together: the common case, no checks. A taller
+            // panel is packed six rows at a time, each six into its own floats of every step.
+            for six in Swift.stride(from: 0, to: mr, by: 6) {
+                let r0 = a.pointer(top + six, 0), r1 = a.pointer(top + six + 1, 0), r2 = a.pointer(top + six + 2, 0)
+                let r3 = a.pointer(top + six + 3, 0), r4 = a.pointer(top + six + 4, 0), r5 = a.pointer(top + six + 5, 0)
+                var step = out + six
+                for p in 0..<a.columns {
+                    step[0] = alpha * r0[p]; step[1] = alpha * r1[p]; step[2] = alpha * r2[p]
+                    step[3] = alpha * r3[p]; step[4] = alpha * r4[p]; step[5] = alpha * r5[p]
+                    step += mr
+                }
             }
+            out += mr * a.columns
         } else if rows == mr {
             // Aᵀ stored row-major: the six entries of column p are neighbours in memory.
             for p in 0..<a.columns {
@@ -46,9 +51,9 @@ public func packA(_ a: MatrixView, into buffer: UnsafeMutablePointer<Float>, alp
 
 /// Packs all of `b` (at most kc × nc) into micro-panels of `nr` columns: panel after panel, and
 /// within a panel row p after row p, `nr` floats each. Columns past the end are zeros.
-/// `panels` selects which micro-panels to pack, so threads can share the work.
-public func packB(_ b: MatrixView, into buffer: UnsafeMutablePointer<Float>, panels: Range<Int>) {
-    let nr = MicroKernel.nr
+/// `panels` selects which micro-panels to pack, so threads can share the work. `nr` is the
+/// register tile's columns: 16 (the lesson's tile) or 32 (`RegisterTile.wide`).
+public func packB(_ b: MatrixView, into buffer: UnsafeMutablePointer<Float>, panels: Range<Int>, nr: Int = MicroKernel.nr) {
     for panel in panels {
         let left = panel * nr
         let columns = min(nr, b.columns - left)

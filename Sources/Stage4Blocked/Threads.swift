@@ -44,8 +44,9 @@ public struct ThreadGrid: Equatable, Sendable, CustomStringConvertible {
     /// The grid with the least estimated time for an m×k · k×n product on at most `threads`
     /// threads: the slowest part's multiply-adds (padded to whole tiles), plus what it packs,
     /// plus `startCost` per extra thread. Fewer threads than offered when more would not pay.
+    /// The parts are whole micro-tiles of `blocks.tile`.
     public static func choose(m: Int, k: Int, n: Int, threads: Int, blocks: BlockSizes = .host) -> ThreadGrid {
-        let (mr, nr) = (MicroKernel.mr, MicroKernel.nr)
+        let (mr, nr) = (blocks.tile.rows, blocks.tile.columns)
         let microRows = max(1, (m + mr - 1) / mr), panels = max(1, (n + nr - 1) / nr)
         func cost(_ grid: ThreadGrid) -> Double {
             let blocks = blocks.sharingL3(among: grid.count)
@@ -70,10 +71,10 @@ public struct ThreadGrid: Equatable, Sendable, CustomStringConvertible {
         return best
     }
 
-    /// Part `index`'s rows and columns of an m × n product: whole micro-rows and micro-panels,
-    /// shared out as evenly as they go.
-    func part(_ index: Int, m: Int, n: Int) -> (rows: Range<Int>, columns: Range<Int>) {
-        let (mr, nr) = (MicroKernel.mr, MicroKernel.nr)
+    /// Part `index`'s rows and columns of an m × n product: whole micro-rows and micro-panels of
+    /// `tile`, shared out as evenly as they go.
+    func part(_ index: Int, m: Int, n: Int, tile: RegisterTile) -> (rows: Range<Int>, columns: Range<Int>) {
+        let (mr, nr) = (tile.rows, tile.columns)
         let (r, c) = (index / columns, index % columns)
         let microRows = (m + mr - 1) / mr, panels = (n + nr - 1) / nr
         let rowRange = min(m, microRows * r / rows * mr)..<min(m, microRows * (r + 1) / rows * mr)
@@ -190,7 +191,7 @@ func gridProduct(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c: MatrixVi
     let (m, k, n) = (a.rows, a.columns, b.columns)
     let blocks = blocks.sharingL3(among: grid.count)
     Workers.shared.run(parts: grid.count) { index in
-        let (rows, columns) = grid.part(index, m: m, n: n)
+        let (rows, columns) = grid.part(index, m: m, n: n, tile: blocks.tile)
         guard !rows.isEmpty, !columns.isEmpty else { return }
         singleThreadProduct(alpha, a.block(rows: rows, columns: 0..<k), b.block(rows: 0..<k, columns: columns),
                             c.block(rows: rows, columns: columns), blocks: blocks)
@@ -206,8 +207,8 @@ func gridProduct(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c: MatrixVi
 /// - else the five loops, packed.
 func singleThreadProduct(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c: MatrixView, blocks: BlockSizes) {
     let (m, k, n) = (a.rows, a.columns, b.columns)
-    let nr = MicroKernel.nr
-    let fewUses = m <= 2 * MicroKernel.mr || (k <= blocks.kc && (m <= blocks.mc || (nr...2 * nr).contains(n)))
+    let (mr, nr) = (blocks.tile.rows, blocks.tile.columns)
+    let fewUses = m <= 2 * mr || (k <= blocks.kc && (m <= blocks.mc || (nr...2 * nr).contains(n)))
     let stripFits = b.stride % 1024 != 0
     if !b.isTransposed && fewUses && stripFits {
         // Depth in blocks of kc, rows in blocks of mc: a strip of B stays in L1, the rows of A in L2.
@@ -216,13 +217,13 @@ func singleThreadProduct(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c: 
             for ic in stride(from: 0, to: m, by: blocks.mc) {
                 let rows = ic..<min(m, ic + blocks.mc)
                 unpackedProduct(alpha, a.block(rows: rows, columns: depth), b.block(rows: depth, columns: 0..<n),
-                                c.block(rows: rows, columns: 0..<n))
+                                c.block(rows: rows, columns: 0..<n), tile: blocks.tile)
             }
         }
     } else if n < nr && !a.isTransposed {
         // The skinny path reads rows of A in place; a transposed A takes the packed path.
         skinnyProduct(alpha, a, b, c)
     } else {
-        packedProduct(alpha, a, b, c, blocks: blocks, threads: 1, pieces: .stage)
+        packedProduct(alpha, a, b, c, blocks: blocks, threads: 1, pieces: .stage(for: blocks.tile))
     }
 }

@@ -15,20 +15,28 @@
 
 import MatmulCore
 
-/// C += α · A · B without packing, tile by tile (B not transposed). For small products.
-func unpackedProduct(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c: MatrixView) {
+/// The signature of an unpacked kernel: C[0..<rows, 0..<width] += α · A · B, A and B read in place.
+typealias UnpackedKernel = @Sendable (_ depth: Int, _ a: UnsafePointer<Float>, _ rowStep: Int, _ depthStep: Int, _ rows: Int,
+                                      _ b: UnsafePointer<Float>, _ ldb: Int, _ width: Int,
+                                      _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float) -> Void
+
+/// C += α · A · B without packing, tile by tile (B not transposed). For small products. The wide
+/// tile takes 32 columns at a time; a strip of fewer than 16 left at the edge goes to the narrow tile.
+func unpackedProduct(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c: MatrixView, tile: RegisterTile = .narrow) {
     let (m, k, n) = (a.rows, a.columns, b.columns)
-    let (mr, nr) = (MicroKernel.mr, MicroKernel.nr)
+    let (mr, nr, lanes) = (tile.rows, tile.columns, tile.lanes)
     precondition(!b.isTransposed, "the unpacked path reads rows of B")
     for left in stride(from: 0, to: n, by: nr) {
         let width = min(nr, n - left)
-        if width >= Vector.scalarCount {
+        if width >= lanes {
             let panel = UnsafePointer(b.pointer(0, left))
             for top in stride(from: 0, to: m, by: mr) {
-                unpackedKernel(depth: k, a: UnsafePointer(a.pointer(top, 0)), rowStep: a.rowStride, depthStep: a.columnStride,
-                               rows: min(mr, m - top), b: panel, ldb: b.stride, width: width,
-                               c: c.pointer(top, left), ldc: c.stride, alpha: alpha)
+                tile.unpacked(k, UnsafePointer(a.pointer(top, 0)), a.rowStride, a.columnStride, min(mr, m - top),
+                              panel, b.stride, width, c.pointer(top, left), c.stride, alpha)
             }
+        } else if tile != .narrow {
+            let strip = left..<n
+            unpackedProduct(alpha, a, b.block(rows: 0..<k, columns: strip), c.block(rows: 0..<m, columns: strip), tile: .narrow)
         } else {
             // Fewer than 8 columns: a padded copy of this strip of B, 16 floats a row.
             BufferPool.shared.withBuffer(count: k * nr) { strip in

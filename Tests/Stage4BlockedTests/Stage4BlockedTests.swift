@@ -4,23 +4,88 @@ import Stage1Loops
 import Testing
 @testable import Stage4Blocked
 
-@Test("Stage 4 (blocked) passes the shared conformance checks", arguments: ConformanceCase.all)
-func conformance(_ check: ConformanceCase) throws {
-    let problems = try check.problems(of: BlockedMatmul())
-    #expect(problems.isEmpty, "\(problems.joined(separator: "; "))")
+// Every tile the binary contains is checked on every host, whichever one this host would choose:
+// on a CPU without AVX-512 the 12×32 kernel runs as pairs of 8-lane halves, slower and as exact.
+
+@Test("Stage 4 (blocked) passes the shared conformance checks, with each register tile",
+      arguments: ConformanceCase.all, RegisterTile.all)
+func conformance(_ check: ConformanceCase, tile: RegisterTile) throws {
+    let problems = try check.problems(of: BlockedMatmul(blocks: BlockSizes(caches: .host, tile: tile)))
+    #expect(problems.isEmpty, "\(tile): \(problems.joined(separator: "; "))")
 }
 
 // With this machine's block sizes the shared shapes fit in one block; tiny blocks make every
 // shape cross many block edges, in every step of the lesson and on several threads.
-let tinyBlocks = try! BlockSizes(mc: 12, kc: 7, nc: 32)
+let tinyBlocks = try! BlockSizes(mc: 12, kc: 7, nc: 32, tile: .narrow)
+let tinyWideBlocks = try! BlockSizes(mc: 24, kc: 7, nc: 64, tile: .wide)
 
-@Test("Every step, with tiny blocks and 1–3 threads, passes the shared conformance checks",
+@Test("Every step, with tiny blocks, 1–3 threads and each tile, passes the shared conformance checks",
       arguments: BlockedMatmul.Step.allCases, [1, 2, 3])
 func stepsAndThreads(_ step: BlockedMatmul.Step, _ threads: Int) throws {
-    let stage = BlockedMatmul(step: step, threads: threads, blocks: tinyBlocks)
-    for check in ConformanceCase.all {
-        let problems = try check.problems(of: stage)
-        #expect(problems.isEmpty, "\(stage.id) on \(threads) threads, \(check): \(problems.joined(separator: "; "))")
+    for blocks in [tinyBlocks, tinyWideBlocks] {
+        let stage = BlockedMatmul(step: step, threads: threads, blocks: blocks)
+        for check in ConformanceCase.all {
+            let problems = try check.problems(of: stage)
+            #expect(problems.isEmpty, "\(stage.id), \(blocks), \(threads) threads, \(check): \(problems.joined(separator: "; "))")
+        }
+    }
+}
+
+@Test func theLessonStepsKeepTheLessonsTileAndStage4TakesTheOneAskedFor() {
+    #expect(BlockedMatmul(step: .microKernel, blocks: tinyWideBlocks).blocks.tile == .narrow)
+    #expect(BlockedMatmul(step: .packed, blocks: tinyWideBlocks).blocks.tile == .narrow)
+    #expect(BlockedMatmul(step: .full, blocks: tinyWideBlocks).blocks.tile == .wide)
+    #expect(BlockedMatmul(step: .full, blocks: tinyBlocks).blocks.tile == .narrow)
+    // Sizes given are kept, rounded to the new tile; the host's are derived again for it.
+    #expect(tinyBlocks.retiled(.wide) == (try! BlockSizes(mc: 12, kc: 7, nc: 32, tile: .wide)))
+    #expect(BlockSizes(caches: .host, tile: .wide).retiled(.narrow) == BlockSizes(caches: .host, tile: .narrow))
+}
+
+@Test func theTileIsChosenByMeasuringBothKernels() {
+    // The wide tile only when its kernel is more than 10% faster, as the peak's rule.
+    #expect(TileChoice.decide([(.narrow, 100), (.wide, 200)]).tile == .wide)
+    #expect(TileChoice.decide([(.narrow, 100), (.wide, 109)]).tile == .narrow)
+    #expect(TileChoice.decide([(.narrow, 100), (.wide, 60)]).tile == .narrow)
+    #expect(TileChoice.decide([(.narrow, 100), (.wide, 200)]).reason.contains("200.0"))
+    // MATMUL_TILE forces a tile; a name that is none is said, and both are measured.
+    #expect(TileChoice.measure(environment: ["MATMUL_TILE": "12x32"]).tile == .wide)
+    #expect(TileChoice.measure(environment: ["MATMUL_TILE": "6×16"]).tile == .narrow)
+    let wrong = TileChoice.measure(environment: ["MATMUL_TILE": "8x8"])
+    #expect(wrong.reason.hasPrefix("MATMUL_TILE=8x8 is not a tile"))
+    #expect(wrong.measured.count == 2 && wrong.measured.allSatisfy { $0.gflops > 0 })
+    #expect(RegisterTile(named: "12x32") == .wide && RegisterTile(named: "6x16") == .narrow && RegisterTile(named: "16x6") == nil)
+}
+
+@Test("Packing for each tile: mr rows per step of A, nr columns per row of B, zeros past the edges",
+      arguments: RegisterTile.all)
+func packingFollowsTheTile(_ tile: RegisterTile) throws {
+    let (mr, nr) = (tile.rows, tile.columns)
+    let a = try Matrix.randomNormal(rows: 2 * mr + 3, columns: 5, seed: 7)
+    var b = try Matrix.randomNormal(rows: 5, columns: 2 * nr + 3, seed: 8)
+    for transposed in [false, true] {
+        // Transposed: Aᵀ stored, read through a transposed view.
+        var stored = transposed ? a.transposed() : a
+        stored.withView { view in
+            let a = transposed ? view.transposed() : view
+            let panels = (a.rows + mr - 1) / mr
+            var packed = [Float](repeating: .nan, count: panels * mr * a.columns)
+            packed.withUnsafeMutableBufferPointer { packA(a, into: $0.baseAddress!, alpha: 2, mr: mr) }
+            for index in packed.indices {
+                let (panel, p, r) = (index / (mr * a.columns), index % (mr * a.columns) / mr, index % mr)
+                let i = panel * mr + r
+                #expect(packed[index] == (i < a.rows ? 2 * a[i, p] : 0), "\(tile) A\(transposed ? "ᵀ" : ""): [\(index)]")
+            }
+        }
+    }
+    b.withView { b in
+        let panels = (b.columns + nr - 1) / nr
+        var packed = [Float](repeating: .nan, count: panels * nr * b.rows)
+        packed.withUnsafeMutableBufferPointer { packB(b, into: $0.baseAddress!, panels: 0..<panels, nr: nr) }
+        for index in packed.indices {
+            let (panel, p, j) = (index / (nr * b.rows), index % (nr * b.rows) / nr, index % nr)
+            let column = panel * nr + j
+            #expect(packed[index] == (column < b.columns ? b[p, column] : 0), "\(tile) B: [\(index)]")
+        }
     }
 }
 
@@ -60,17 +125,25 @@ func strassen(_ check: ConformanceCase, threads: Int) throws {
 
 @Test func largeSquareProductsAgreeWithTheLoopsAcrossRealBlockEdges() throws {
     // Bigger than one block of this machine's sizes in every dimension, and no multiple of any.
-    let check = ConformanceCase.agreesWithLoops(m: BlockSizes.host.mc + 7, k: BlockSizes.host.kc + 5, n: 131)
-    let problems = try check.problems(of: BlockedMatmul(threads: 2))
-    #expect(problems.isEmpty, "\(problems.joined(separator: "; "))")
+    for tile in RegisterTile.all {
+        let blocks = BlockSizes(caches: .host, tile: tile)
+        let check = ConformanceCase.agreesWithLoops(m: blocks.mc + 7, k: blocks.kc + 5, n: 131)
+        let problems = try check.problems(of: BlockedMatmul(threads: 2, blocks: blocks))
+        #expect(problems.isEmpty, "\(tile): \(problems.joined(separator: "; "))")
+    }
 }
 
 @Test func blockSizesComeFromTheCaches() throws {
-    let sizes = BlockSizes(caches: CacheSizes(l1: 32 << 10, l2: 512 << 10, l3: 32 << 20))
-    #expect(sizes == (try BlockSizes(mc: 174, kc: 368, nc: 11392)))
+    let sizes = BlockSizes(caches: CacheSizes(l1: 32 << 10, l2: 512 << 10, l3: 32 << 20), tile: .narrow)
+    #expect(sizes == (try BlockSizes(mc: 174, kc: 368, nc: 11392, tile: .narrow)))
     #expect(sizes.mc % MicroKernel.mr == 0 && sizes.nc % MicroKernel.nr == 0)
-    // Rounded up to the micro-kernel's tile; nonsense refused with a clear error.
-    #expect((try BlockSizes(mc: 7, kc: 5, nc: 17)) == (try BlockSizes(mc: 12, kc: 5, nc: 32)))
+    // The wide tile on 48 KiB / 2 MiB / 32 MiB: kc = 49152 / (44 · 4) = 279 → 272, mc = 1 MiB / (272 · 4) = 963 → 960,
+    // nc = 16 MiB / (272 · 4) = 15420 → 15392 (a multiple of 32).
+    let wide = BlockSizes(caches: CacheSizes(l1: 48 << 10, l2: 2 << 20, l3: 32 << 20), tile: .wide)
+    #expect(wide == (try BlockSizes(mc: 960, kc: 272, nc: 15392, tile: .wide)))
+    // Rounded up to the tile; nonsense refused with a clear error.
+    #expect((try BlockSizes(mc: 7, kc: 5, nc: 17, tile: .narrow)) == (try BlockSizes(mc: 12, kc: 5, nc: 32, tile: .narrow)))
+    #expect((try BlockSizes(mc: 7, kc: 5, nc: 17, tile: .wide)).description == "12×32 tile, mc=12 kc=5 nc=32")
     #expect(throws: BlockSizeError.self) { try BlockSizes(mc: 0, kc: 5, nc: 17) }
     #expect(parseCacheSize("32K") == 32 << 10)
     #expect(parseCacheSize("32768K") == 32 << 20)
@@ -127,34 +200,35 @@ func differences(m: Int, k: Int, n: Int, transposeA: Bool = false,
     }
 }
 
-@Test("The unpacked path: every edge of rows (1–13) and columns (1–33), A as rows or transposed")
-func unpackedEdges() throws {
-    for m in 1...13 {
-        for n in [1, 5, 7, 8, 9, 10, 15, 16, 17, 23, 24, 25, 31, 32, 33] {
+@Test("The unpacked path: every edge of rows (1–25) and columns (1–65), A as rows or transposed, each tile",
+      arguments: RegisterTile.all)
+func unpackedEdges(_ tile: RegisterTile) throws {
+    for m in 1...(2 * tile.rows + 1) {
+        for n in [1, 5, 7, 8, 9, 10, 15, 16, 17, 23, 24, 25, 31, 32, 33, 47, 48, 49, 63, 64, 65] {
             for (k, transposeA) in [(1, false), (9, true), (40, false)] {
-                let wrong = try differences(m: m, k: k, n: n, transposeA: transposeA) { unpackedProduct($0, $1, $2, $3) }
-                #expect(wrong.isEmpty, "\(m)×\(k)·\(k)×\(n)\(transposeA ? ", Aᵀ" : ""): \(wrong)")
+                let wrong = try differences(m: m, k: k, n: n, transposeA: transposeA) { unpackedProduct($0, $1, $2, $3, tile: tile) }
+                #expect(wrong.isEmpty, "\(tile): \(m)×\(k)·\(k)×\(n)\(transposeA ? ", Aᵀ" : ""): \(wrong)")
             }
         }
     }
 }
 
-@Test("The unpacked kernel leaves the columns and rows past its tile alone")
-func unpackedKernelStaysInItsTile() {
-    // A 6-row, 10-column tile inside a 8 × 20 C of NaNs: only its own 6 × 10 may change.
-    let (depth, ldc) = (3, 20)
-    let a = [Float](repeating: 1, count: 6 * depth), b = [Float](repeating: 1, count: depth * ldc)
-    var c = [Float](repeating: .nan, count: 8 * ldc)
-    for r in 0..<6 { for j in 0..<10 { c[r * ldc + j] = 0 } }
+@Test("The unpacked kernel leaves the columns and rows past its tile alone", arguments: RegisterTile.all)
+func unpackedKernelStaysInItsTile(_ tile: RegisterTile) {
+    // A tile one row short and lanes + 2 columns wide (10 of 16, 18 of 32) inside a C of NaNs two rows
+    // taller and twice as wide: only its own rows − 1 rows × width columns may change.
+    let (depth, ldc, width, rows) = (3, 2 * tile.columns, tile.lanes + 2, tile.rows - 1)
+    let a = [Float](repeating: 1, count: tile.rows * depth), b = [Float](repeating: 1, count: depth * ldc)
+    var c = [Float](repeating: .nan, count: (tile.rows + 2) * ldc)
+    for r in 0..<tile.rows { for j in 0..<width { c[r * ldc + j] = 0 } }
     c.withUnsafeMutableBufferPointer { c in
-        unpackedKernel(depth: depth, a: a, rowStep: depth, depthStep: 1, rows: 5, b: b, ldb: ldc, width: 10,
-                       c: c.baseAddress!, ldc: ldc, alpha: 2)
+        tile.unpacked(depth, a, depth, 1, rows, b, ldc, width, c.baseAddress!, ldc, 2)
     }
-    for r in 0..<8 {
+    for r in 0..<(tile.rows + 2) {
         for j in 0..<ldc {
-            let inside = r < 5 && j < 10
-            #expect(inside ? c[r * ldc + j] == 6 : (c[r * ldc + j].isNaN || (r == 5 && j < 10 && c[r * ldc + j] == 0)),
-                    "C[\(r), \(j)] = \(c[r * ldc + j])")
+            let inside = r < rows && j < width
+            #expect(inside ? c[r * ldc + j] == 6 : (c[r * ldc + j].isNaN || (r == rows && j < width && c[r * ldc + j] == 0)),
+                    "\(tile): C[\(r), \(j)] = \(c[r * ldc + j])")
         }
     }
 }
@@ -163,9 +237,11 @@ func unpackedKernelStaysInItsTile() {
       arguments: [ThreadGrid(rows: 1, columns: 2), ThreadGrid(rows: 2, columns: 1), ThreadGrid(rows: 2, columns: 2),
                   ThreadGrid(rows: 3, columns: 1), ThreadGrid(rows: 1, columns: 5)])
 func grids(_ grid: ThreadGrid) throws {
-    for (m, k, n) in [(1, 5, 1), (7, 9, 40), (40, 30, 10), (61, 17, 95), (13, 3, 300)] {
-        let wrong = try differences(m: m, k: k, n: n) { gridProduct($0, $1, $2, $3, blocks: tinyBlocks, grid: grid) }
-        #expect(wrong.isEmpty, "grid \(grid), \(m)×\(k)·\(k)×\(n): \(wrong)")
+    for blocks in [tinyBlocks, tinyWideBlocks] {
+        for (m, k, n) in [(1, 5, 1), (7, 9, 40), (40, 30, 10), (61, 17, 95), (13, 3, 300)] {
+            let wrong = try differences(m: m, k: k, n: n) { gridProduct($0, $1, $2, $3, blocks: blocks, grid: grid) }
+            #expect(wrong.isEmpty, "grid \(grid), \(blocks), \(m)×\(k)·\(k)×\(n): \(wrong)")
+        }
     }
 }
 
