@@ -163,10 +163,6 @@ typealias WideVector = SIMD16<Float>
 @inline(never)
 public func wideMicroKernel(depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                             c: UnsafeMutablePointer<Float>, ldc: Int) {
-    for row in 0..<12 {
-        prefetch_for_write(c + row * ldc)
-        prefetch_for_write(c + row * ldc + 31)
-    }
     var c00 = WideVector(), c01 = WideVector(), c10 = WideVector(), c11 = WideVector()
     var c20 = WideVector(), c21 = WideVector(), c30 = WideVector(), c31 = WideVector()
     var c40 = WideVector(), c41 = WideVector(), c50 = WideVector(), c51 = WideVector()
@@ -175,7 +171,17 @@ public func wideMicroKernel(depth: Int, a: UnsafePointer<Float>, b: UnsafePointe
     var cA0 = WideVector(), cA1 = WideVector(), cB0 = WideVector(), cB1 = WideVector()
     var a = a
     var b = UnsafeRawPointer(b)
-    for _ in 0..<depth {
+    // C's tile is asked for 32 steps (about 400 cycles) before the end, not at the start: requests
+    // for C issued at the start would queue ahead of the loads of A that the first steps need.
+    let late = max(0, depth - 32)
+    for step in 0..<depth {
+        if step == late {
+            for row in 0..<12 {
+                prefetch_for_write(c + row * ldc)
+                prefetch_for_write(c + row * ldc + 16)
+                prefetch_for_write(c + row * ldc + 31)
+            }
+        }
         let b0 = b.loadUnaligned(as: WideVector.self)
         let b1 = b.loadUnaligned(fromByteOffset: 64, as: WideVector.self)
         var ar = WideVector(repeating: a[0]); c00.addProduct(ar, b0); c01.addProduct(ar, b1)

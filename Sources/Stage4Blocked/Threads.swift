@@ -204,7 +204,7 @@ func gridProduct(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c: MatrixVi
 ///   (mc) or B is one or two micro-panels wide; provided B's rows are contiguous and not a
 ///   multiple of 4 KiB apart (a strip of such rows shares one set of L1, and packing is what cures it);
 /// - the skinny path for B narrower than a micro-tile, with many rows of A (read once, in place);
-/// - else the five loops, packed.
+/// - else the five loops, packed (`stage4PackedProduct`).
 func singleThreadProduct(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c: MatrixView, blocks: BlockSizes) {
     let (m, k, n) = (a.rows, a.columns, b.columns)
     let (mr, nr) = (blocks.tile.rows, blocks.tile.columns)
@@ -224,6 +224,6 @@ func singleThreadProduct(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c: 
         // The skinny path reads rows of A in place; a transposed A takes the packed path.
         skinnyProduct(alpha, a, b, c)
     } else {
-        packedProduct(alpha, a, b, c, blocks: blocks, threads: 1, pieces: .stage(for: blocks.tile))
+        stage4PackedProduct(alpha, a, b, c, blocks: blocks)
     }
 }

@@ -289,3 +289,24 @@ func concurrentCallers() async throws {
     #expect(try LoopsMatmul().multiply(a, b)[1, 0].isNaN)
     #expect(try BlockedMatmul().multiply(a, b)[1, 0] == .infinity)
 }
+
+@Test("Stage 4's own loops: B packed just in time (A one block) or whole (A several), balanced blocks, each tile",
+      arguments: [tinyBlocks, tinyWideBlocks])
+func stage4Loops(_ blocks: BlockSizes) throws {
+    // m ≤ mc: one block of A, B packed a micro-panel at a time; m > mc: several, B packed per panel.
+    for (m, k, n) in [(5, 9, 40), (blocks.mc, 20, 2 * blocks.tile.columns + 3), (blocks.mc + 1, 15, 33), (61, 17, 95), (3 * blocks.mc + 5, 30, 70)] {
+        for transposeA in [false, true] {
+            let wrong = try differences(m: m, k: k, n: n, transposeA: transposeA) { stage4PackedProduct($0, $1, $2, $3, blocks: blocks) }
+            #expect(wrong.isEmpty, "\(blocks), \(m)×\(k)·\(k)×\(n)\(transposeA ? ", Aᵀ" : ""): \(wrong)")
+        }
+    }
+}
+
+@Test func blocksAreBalanced() {
+    #expect(balanced(1000, limit: 960, unit: 12) == 504)
+    #expect(balanced(960, limit: 960, unit: 12) == 960)
+    #expect(balanced(2000, limit: 960, unit: 12) == 672)
+    #expect(balanced(784, limit: 272, unit: 1) == 262)
+    #expect(balanced(5, limit: 960, unit: 12) == 12)
+    #expect(balanced(100, limit: 7, unit: 1) == 7)
+}
