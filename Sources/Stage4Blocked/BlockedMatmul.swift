@@ -237,7 +237,7 @@ public struct BlockedPieces: Sendable {
         let (mr, nr) = (tile.rows, tile.columns)
         return BlockedPieces(packA: { Stage4Blocked.packA($0, into: $1, alpha: $2, mr: mr) },
                              packB: { Stage4Blocked.packB($0, into: $1, panels: $2, nr: nr) },
-                             kernel: tile.kernel, tile: tile)
+                             kernel: tile.tileKernel, tile: tile)
     }
     /// The lesson's: the 6 × 16 tile's packing and `microKernel`.
     public static let stage = stage(for: .narrow)

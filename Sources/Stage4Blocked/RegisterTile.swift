@@ -29,6 +29,8 @@ import Foundation
 
 /// A register tile of C: `rows` × `columns` (mr × nr) held in vector registers of `lanes` floats,
 /// with the two kernels that update it: from packed panels, and from A and B where they lie.
+/// The kernels are called directly (a switch on the tile), not through stored closures, so that
+/// passing a tile around costs no reference counting.
 public struct RegisterTile: Sendable, Hashable, CustomStringConvertible {
     /// mr: rows of C in the tile.
     public let rows: Int
@@ -36,17 +38,12 @@ public struct RegisterTile: Sendable, Hashable, CustomStringConvertible {
     public let columns: Int
     /// Floats per vector register.
     public let lanes: Int
-    /// The packed micro-kernel: C tile (rows × columns, rows `ldc` apart) += packed A · packed B.
-    public let kernel: TileKernel
-    /// The unpacked kernel (Unpacked.swift): at most `rows` rows, `columns / 2 ... columns` columns.
-    let unpacked: UnpackedKernel
+    private let isWide: Bool
 
-    /// The lesson's tile, 6 × 16 in 8-lane vectors (`microKernel`).
-    public static let narrow = RegisterTile(rows: MicroKernel.mr, columns: MicroKernel.nr, lanes: 8,
-                                            kernel: microKernel, unpacked: unpackedKernel)
-    /// The 12 × 32 tile in 16-lane vectors (`wideMicroKernel`), for CPUs with fast 512-bit FMAs.
-    public static let wide = RegisterTile(rows: 12, columns: 32, lanes: 16,
-                                          kernel: wideMicroKernel, unpacked: wideUnpackedKernel)
+    /// The lesson's tile, 6 × 16 in 8-lane vectors (`microKernel`, `unpackedKernel`).
+    public static let narrow = RegisterTile(rows: MicroKernel.mr, columns: MicroKernel.nr, lanes: 8, isWide: false)
+    /// The 12 × 32 tile in 16-lane vectors (`wideMicroKernel`, `wideUnpackedKernel`), for CPUs with fast 512-bit FMAs.
+    public static let wide = RegisterTile(rows: 12, columns: 32, lanes: 16, isWide: true)
     /// Every tile this binary contains.
     public static let all = [narrow, wide]
 
@@ -55,8 +52,31 @@ public struct RegisterTile: Sendable, Hashable, CustomStringConvertible {
     /// How the host's tile was chosen (measured once, the first time it is asked for).
     public static let choice = TileChoice.measure(environment: ProcessInfo.processInfo.environment)
 
-    init(rows: Int, columns: Int, lanes: Int, kernel: @escaping TileKernel, unpacked: @escaping UnpackedKernel) {
-        (self.rows, self.columns, self.lanes, self.kernel, self.unpacked) = (rows, columns, lanes, kernel, unpacked)
+    private init(rows: Int, columns: Int, lanes: Int, isWide: Bool) {
+        (self.rows, self.columns, self.lanes, self.isWide) = (rows, columns, lanes, isWide)
+    }
+
+    /// The packed micro-kernel: C tile (rows × columns, rows `ldc` apart) += packed A · packed B.
+    @inline(__always)
+    public func kernel(depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        if isWide { wideMicroKernel(depth: depth, a: a, b: b, c: c, ldc: ldc) } else { microKernel(depth: depth, a: a, b: b, c: c, ldc: ldc) }
+    }
+
+    /// The packed micro-kernel as a value, for `BlockedPieces`.
+    public var tileKernel: TileKernel { isWide ? wideMicroKernel : microKernel }
+
+    /// The unpacked kernel (Unpacked.swift): C[0..<rows, 0..<width] += α · A · B for at most `self.rows`
+    /// rows and `columns / 2 ... columns` columns, A and B read in place.
+    @inline(__always)
+    func unpacked(depth: Int, a: UnsafePointer<Float>, rowStep: Int, depthStep: Int, rows: Int,
+                  b: UnsafePointer<Float>, ldb: Int, width: Int, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float) {
+        if isWide {
+            wideUnpackedKernel(depth: depth, a: a, rowStep: rowStep, depthStep: depthStep, rows: rows,
+                               b: b, ldb: ldb, width: width, c: c, ldc: ldc, alpha: alpha)
+        } else {
+            unpackedKernel(depth: depth, a: a, rowStep: rowStep, depthStep: depthStep, rows: rows,
+                           b: b, ldb: ldb, width: width, c: c, ldc: ldc, alpha: alpha)
+        }
     }
 
     /// The tile named `6x16` or `12x32` (also with ×), or nil.
@@ -68,15 +88,6 @@ public struct RegisterTile: Sendable, Hashable, CustomStringConvertible {
     /// "6x16": how MATMUL_TILE and `--tile` name it.
     public var name: String { "\(rows)x\(columns)" }
     public var description: String { "\(rows)×\(columns)" }
-
-    public static func == (left: RegisterTile, right: RegisterTile) -> Bool {
-        (left.rows, left.columns, left.lanes) == (right.rows, right.columns, right.lanes)
-    }
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(rows)
-        hasher.combine(columns)
-        hasher.combine(lanes)
-    }
 
     /// Micro-tiles of this shape needed to cover an m × n C: (micro-rows, micro-panels).
     func tiles(m: Int, n: Int) -> (rows: Int, columns: Int) {
@@ -137,7 +148,7 @@ public struct TileChoice: Sendable {
                 let start = DispatchTime.now().uptimeNanoseconds
                 var calls = 0, elapsed: UInt64 = 0
                 repeat {
-                    for _ in 0..<16 { tile.kernel(depth, a, b, c, tile.columns) }
+                    for _ in 0..<16 { tile.kernel(depth: depth, a: a, b: b, c: c, ldc: tile.columns) }
                     calls += 16
                     elapsed = DispatchTime.now().uptimeNanoseconds - start
                 } while elapsed < 1_000_000

@@ -51,11 +51,11 @@ func stage4PackedProduct(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c: 
                         let aPanel = UnsafePointer(packedA + ir * depth)
                         let cTile = c.pointer(ic + ir, jc + jr)
                         if tileRows == mr && tileColumns == nr {
-                            tile.kernel(depth, aPanel, bPanel, cTile, c.stride)
+                            tile.kernel(depth: depth, a: aPanel, b: bPanel, c: cTile, ldc: c.stride)
                         } else {
                             // An edge tile: the whole padded tile into scratch, then the part inside C.
                             edgeTile.update(repeating: 0, count: mr * nr)
-                            tile.kernel(depth, aPanel, bPanel, edgeTile, nr)
+                            tile.kernel(depth: depth, a: aPanel, b: bPanel, c: edgeTile, ldc: nr)
                             for r in 0..<tileRows {
                                 for j in 0..<tileColumns { cTile[r * c.stride + j] += edgeTile[r * nr + j] }
                             }

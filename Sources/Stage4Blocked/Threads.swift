@@ -58,6 +58,7 @@ public struct ThreadGrid: Equatable, Sendable, CustomStringConvertible {
             return rows * columns * k + packed * packCost + Double(grid.count - 1) * startCost
         }
         var best = ThreadGrid(rows: 1, columns: 1)
+        if threads <= 1 { return best }
         // More parts than micro-tiles cannot pay: each part needs a tile of its own.
         let (tiles, overflow) = microRows.multipliedReportingOverflow(by: panels)
         let most = overflow ? threads : min(threads, tiles)
@@ -189,6 +190,9 @@ func threadedProduct(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c: Matr
 /// C += α · A · B cut into `grid`'s parts, one thread each.
 func gridProduct(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c: MatrixView, blocks: BlockSizes, grid: ThreadGrid) {
     let (m, k, n) = (a.rows, a.columns, b.columns)
+    // One part: no workers, and no closure for them to share (a small product's few microseconds
+    // would feel its allocation).
+    if grid.count == 1 { return singleThreadProduct(alpha, a, b, c, blocks: blocks) }
     let blocks = blocks.sharingL3(among: grid.count)
     Workers.shared.run(parts: grid.count) { index in
         let (rows, columns) = grid.part(index, m: m, n: n, tile: blocks.tile)

@@ -15,11 +15,6 @@
 
 import MatmulCore
 
-/// The signature of an unpacked kernel: C[0..<rows, 0..<width] += α · A · B, A and B read in place.
-typealias UnpackedKernel = @Sendable (_ depth: Int, _ a: UnsafePointer<Float>, _ rowStep: Int, _ depthStep: Int, _ rows: Int,
-                                      _ b: UnsafePointer<Float>, _ ldb: Int, _ width: Int,
-                                      _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float) -> Void
-
 /// C += α · A · B without packing, tile by tile (B not transposed). For small products. The wide
 /// tile takes 32 columns at a time; a strip of fewer than 16 left at the edge goes to the narrow tile.
 func unpackedProduct(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c: MatrixView, tile: RegisterTile = .narrow) {
@@ -31,8 +26,9 @@ func unpackedProduct(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c: Matr
         if width >= lanes {
             let panel = UnsafePointer(b.pointer(0, left))
             for top in stride(from: 0, to: m, by: mr) {
-                tile.unpacked(k, UnsafePointer(a.pointer(top, 0)), a.rowStride, a.columnStride, min(mr, m - top),
-                              panel, b.stride, width, c.pointer(top, left), c.stride, alpha)
+                tile.unpacked(depth: k, a: UnsafePointer(a.pointer(top, 0)), rowStep: a.rowStride, depthStep: a.columnStride,
+                              rows: min(mr, m - top), b: panel, ldb: b.stride, width: width,
+                              c: c.pointer(top, left), ldc: c.stride, alpha: alpha)
             }
         } else if tile != .narrow {
             let strip = left..<n

@@ -215,20 +215,24 @@ func unpackedEdges(_ tile: RegisterTile) throws {
 
 @Test("The unpacked kernel leaves the columns and rows past its tile alone", arguments: RegisterTile.all)
 func unpackedKernelStaysInItsTile(_ tile: RegisterTile) {
-    // A tile one row short and lanes + 2 columns wide (10 of 16, 18 of 32) inside a C of NaNs two rows
-    // taller and twice as wide: only its own rows − 1 rows × width columns may change.
-    let (depth, ldc, width, rows) = (3, 2 * tile.columns, tile.lanes + 2, tile.rows - 1)
-    let a = [Float](repeating: 1, count: tile.rows * depth), b = [Float](repeating: 1, count: depth * ldc)
-    var c = [Float](repeating: .nan, count: (tile.rows + 2) * ldc)
-    for r in 0..<tile.rows { for j in 0..<width { c[r * ldc + j] = 0 } }
-    c.withUnsafeMutableBufferPointer { c in
-        tile.unpacked(depth, a, depth, 1, rows, b, ldc, width, c.baseAddress!, ldc, 2)
-    }
-    for r in 0..<(tile.rows + 2) {
-        for j in 0..<ldc {
-            let inside = r < rows && j < width
-            #expect(inside ? c[r * ldc + j] == 6 : (c[r * ldc + j].isNaN || (r == rows && j < width && c[r * ldc + j] == 0)),
-                    "\(tile): C[\(r), \(j)] = \(c[r * ldc + j])")
+    do {
+        let tileRows = tile.rows
+        // A tile one row short and lanes + 2 columns wide (10 of 16, 18 of 32) inside a C of NaNs two rows
+        // taller and twice as wide: only its own rows − 1 rows × width columns may change.
+        let (depth, ldc, width, rows) = (3, 2 * tile.columns, tile.lanes + 2, tileRows - 1)
+        let a = [Float](repeating: 1, count: tileRows * depth), b = [Float](repeating: 1, count: depth * ldc)
+        var c = [Float](repeating: .nan, count: (tileRows + 2) * ldc)
+        for r in 0..<tileRows { for j in 0..<width { c[r * ldc + j] = 0 } }
+        c.withUnsafeMutableBufferPointer { c in
+            tile.unpacked(depth: depth, a: a, rowStep: depth, depthStep: 1, rows: rows, b: b, ldb: ldc, width: width,
+                          c: c.baseAddress!, ldc: ldc, alpha: 2)
+        }
+        for r in 0..<(tileRows + 2) {
+            for j in 0..<ldc {
+                let inside = r < rows && j < width
+                #expect(inside ? c[r * ldc + j] == 6 : (c[r * ldc + j].isNaN || (r == rows && j < width && c[r * ldc + j] == 0)),
+                        "\(tile): C[\(r), \(j)] = \(c[r * ldc + j])")
+            }
         }
     }
 }
