@@ -226,7 +226,7 @@ func singleThreadProduct(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c: 
         }
     } else if n < nr && !a.isTransposed {
         // The skinny path reads rows of A in place; a transposed A takes the packed path.
-        skinnyProduct(alpha, a, b, c)
+        skinnyProduct(alpha, a, b, c, lanes: blocks.tile.lanes)
     } else {
         stage4PackedProduct(alpha, a, b, c, blocks: blocks)
     }

@@ -314,3 +314,16 @@ func stage4Loops(_ blocks: BlockSizes) throws {
     #expect(balanced(5, limit: 960, unit: 12) == 12)
     #expect(balanced(100, limit: 7, unit: 1) == 7)
 }
+
+@Test("The skinny path, in 8- and 16-lane vectors: odd rows, every column count up to 31, depths around the vector width",
+      arguments: [8, 16])
+func skinnyPath(_ lanes: Int) throws {
+    for m in [1, 2, 3, 7] {
+        for n in Array(1...16) + [20, 31] {
+            for k in [1, 7, 8, 15, 16, 17, 33, 100] {
+                let wrong = try differences(m: m, k: k, n: n) { skinnyProduct($0, $1, $2, $3, lanes: lanes) }
+                #expect(wrong.isEmpty, "\(lanes) lanes, \(m)×\(k)·\(k)×\(n): \(wrong)")
+            }
+        }
+    }
+}
