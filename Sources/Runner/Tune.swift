@@ -1,3 +1,4 @@
+import Foundation
 import MatmulCore
 import Stage4Blocked
 
@@ -8,6 +9,8 @@ public struct TuneOptions: Equatable, Sendable {
     public var repeats = 5
     /// The register tile to tune for; nil: the host's (`RegisterTile.host`).
     public var tile: RegisterTile? = nil
+    /// Find Strassen's crossover instead of the block sizes (`--strassen`).
+    public var strassen = false
     public var help = false
     public init() {}
 }
@@ -27,19 +30,25 @@ public let tuneUsage = """
                      least disturbed by other work on the machine (default 5, at most 10000)
       --tile T       the register tile to tune for, 6x16 or 12x32 (default: Stage 4's choice
                      here, \(RegisterTile.host))
+      --strassen     instead, find where Strassen (4s) starts to pay: one level of it against
+                     Stage 4 at n = 256, 512, 768, 1024, 1536, 2048 up to --size (default
+                     for this search 2048), and record the crossover for this CPU model in
+                     \(StrassenRecord().path), where 4s reads it
       --help         print this message
     """
 
 /// Parses `speedup tune`'s arguments (after the word `tune`).
 func parseTuneOptions(_ arguments: [String]) throws -> TuneOptions {
     var options = TuneOptions()
+    var sizeGiven = false
     var reader = ArgumentReader(arguments)
     while let flag = try reader.next() {
         switch flag {
         case "--help", "-h": options.help = true
-        case "--size": options.size = try reader.positiveInteger()
+        case "--size": options.size = try reader.positiveInteger(); sizeGiven = true
         case "--threads": options.threads = try reader.threadCount()
         case "--repeat": options.repeats = try reader.repeatCount()
+        case "--strassen": options.strassen = true
         case "--tile":
             let text = try reader.value()
             guard let tile = RegisterTile(named: text) else {
@@ -49,6 +58,8 @@ func parseTuneOptions(_ arguments: [String]) throws -> TuneOptions {
         default: throw UsageError(message: "tune: unknown option '\(flag)'")
         }
     }
+    if options.strassen && !sizeGiven { options.size = 2048 }
+    if options.strassen && options.size < 256 { throw UsageError(message: "tune --strassen: --size must be at least 256, not \(options.size)") }
     if let refusal = ProductShape(m: options.size, k: options.size, n: options.size).memoryRefusal {
         throw UsageError(message: "tune --size: \(refusal)")
     }
@@ -121,6 +132,7 @@ func tuneMain(_ arguments: [String], output: (String) -> Void, error: (String) -
         output(tuneUsage + "\n")
         return 0
     }
+    if options.strassen { return strassenTuneMain(options, output: output, error: error) }
     do {
         error("tuning Stage 4 on \(options.size)×\(options.size) · \(options.size)×\(options.size), \(options.threads) thread(s), on \(cpuModel())\n")
         let (trials, best) = try runTune(options) { error("  \($0)\n") }
@@ -130,6 +142,58 @@ func tuneMain(_ arguments: [String], output: (String) -> Void, error: (String) -
             derived from the caches: \(host.blocks)  \(fixed(host.gflops, 1)) GFLOP/s
             best:                    \(best.blocks)  \(fixed(best.gflops, 1)) GFLOP/s (\(fixed(best.gflops / host.gflops, 2))× the derived sizes)
             use them:   swift run -c release speedup --blocks \(best.blocks.mc),\(best.blocks.kc),\(best.blocks.nc) --tile \(best.blocks.tile.name)
+            measured when Stage 4 starts: \(RegisterTile.choice.reason); \(HostCosts.host)
+
+            """)
+        return 0
+    } catch let failure {
+        error("speedup: error: \(failure)\n")
+        return 1
+    }
+}
+
+/// One size of the Strassen search: Stage 4 and one level of Strassen over it, fastest of the repeats.
+struct StrassenTrial {
+    let n: Int
+    let blocked: Double
+    let strassen: Double
+    var pays: Bool { strassen < blocked }
+}
+
+/// Times Stage 4 against one level of Strassen (crossover n − 1) at each size up to `options.size`;
+/// the crossover is the largest size at which the level did not pay (256 − 1 if it paid at every size).
+func runStrassenTune(_ options: TuneOptions, progress: (String) -> Void) throws -> (trials: [StrassenTrial], crossover: Int) {
+    let blocks = BlockSizes(caches: .host, tile: options.tile ?? .host)
+    var trials: [StrassenTrial] = []
+    for n in [256, 512, 768, 1024, 1536, 2048] where n <= options.size {
+        let a = try Matrix.randomNormal(rows: n, columns: n, seed: 1)
+        let b = try Matrix.randomNormal(rows: n, columns: n, seed: 2)
+        let blocked = try timeProduct(BlockedMatmul(threads: options.threads, blocks: blocks), a, b, repeats: options.repeats).minimum
+        let strassen = try timeProduct(StrassenMatmul(crossover: n - 1, threads: options.threads, blocks: blocks), a, b,
+                                       repeats: options.repeats).minimum
+        let trial = StrassenTrial(n: n, blocked: blocked, strassen: strassen)
+        trials.append(trial)
+        progress("n = \(n): Stage 4 \(milliseconds(blocked * 1000)) ms, one level of Strassen \(milliseconds(strassen * 1000)) ms\(trial.pays ? " (pays)" : "")")
+    }
+    return (trials, strassenCrossover(trials))
+}
+
+/// The largest size at which one level did not pay, or one below the smallest size if it always paid.
+func strassenCrossover(_ trials: [StrassenTrial]) -> Int {
+    trials.last(where: { !$0.pays })?.n ?? max(1, (trials.first?.n ?? 2) - 1)
+}
+
+func strassenTuneMain(_ options: TuneOptions, output: (String) -> Void, error: (String) -> Void) -> Int32 {
+    do {
+        error("finding Strassen's crossover, \(options.threads) thread(s), on \(cpuModel())\n")
+        let (trials, crossover) = try runStrassenTune(options) { error("  \($0)\n") }
+        let record = StrassenRecord()
+        let date = Date().formatted(.iso8601.year().month().day().dateSeparator(.dash))
+        try record.record(crossover, for: HostCPU.modelName, date: date)
+        let paid = trials.filter(\.pays).map { "\($0.n)" }
+        output("""
+            one level of Strassen paid at n = \(paid.isEmpty ? "none of the sizes tried" : paid.joined(separator: ", "))
+            crossover: \(crossover) (4s recurses while min(m,k,n) > \(crossover)); recorded in \(record.path)
 
             """)
         return 0

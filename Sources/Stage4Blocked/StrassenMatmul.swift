@@ -36,8 +36,12 @@ public struct StrassenMatmul: MatmulStage {
     public let crossover: Int
     let base: BlockedMatmul
 
-    /// The crossover measured on the machine this course was written on (lessons/04-blocked.md).
-    public static let measuredCrossover = 1024
+    /// The crossover `speedup tune --strassen` measured on this CPU model (StrassenRecord,
+    /// HostCosts.swift); where it has not been run, 1024, measured on the Zen 4 VM (lessons/04-blocked.md).
+    public static let measuredCrossover = StrassenRecord().crossover() ?? 1024
+    /// Where `measuredCrossover` comes from.
+    public static let crossoverSource = StrassenRecord().crossover() == nil
+        ? "the Zen 4 VM's; `speedup tune --strassen` measures this machine's" : "measured here by speedup tune --strassen"
 
     /// - Parameters:
     ///   - crossover: recurse only while min(m, k, n) is above this (at least 1).
@@ -49,7 +53,9 @@ public struct StrassenMatmul: MatmulStage {
         self.base = BlockedMatmul(step: .full, threads: threads, blocks: blocks)
     }
 
-    public var note: String? { "recursion while min(m,k,n) > \(crossover)" }
+    public var note: String? {
+        "recursion while min(m,k,n) > \(crossover)" + (crossover == Self.measuredCrossover ? " (\(Self.crossoverSource))" : "")
+    }
 
     /// How many levels of recursion a product of this shape gets.
     public func levels(m: Int, k: Int, n: Int) -> Int {

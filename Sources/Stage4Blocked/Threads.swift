@@ -35,17 +35,13 @@ public struct ThreadGrid: Equatable, Sendable, CustomStringConvertible {
 
     public var description: String { "\(rows)×\(columns)" }
 
-    /// What a thread's start costs, in multiply-adds of one core's time: about 10 µs at
-    /// 55 G FMA/s (110 GFLOP/s). Measured, lesson 04 part 8: below it two threads lose to one.
-    static let startCost = 550_000.0
-    /// What packing one float costs, in multiply-adds: a load and a store in a strided order.
-    static let packCost = 8.0
-
     /// The grid with the least estimated time for an m×k · k×n product on at most `threads`
     /// threads: the slowest part's multiply-adds (padded to whole tiles), plus what it packs,
-    /// plus `startCost` per extra thread. Fewer threads than offered when more would not pay.
-    /// The parts are whole micro-tiles of `blocks.tile`.
-    public static func choose(m: Int, k: Int, n: Int, threads: Int, blocks: BlockSizes = .host) -> ThreadGrid {
+    /// plus a thread's start per extra thread, both in `costs` (HostCosts.swift: measured on this
+    /// machine). Fewer threads than offered when more would not pay. The parts are whole
+    /// micro-tiles of `blocks.tile`.
+    public static func choose(m: Int, k: Int, n: Int, threads: Int, blocks: BlockSizes = .host,
+                              costs: HostCosts = .host) -> ThreadGrid {
         let (mr, nr) = (blocks.tile.rows, blocks.tile.columns)
         let microRows = max(1, (m + mr - 1) / mr), panels = max(1, (n + nr - 1) / nr)
         func cost(_ grid: ThreadGrid) -> Double {
@@ -55,7 +51,7 @@ public struct ThreadGrid: Equatable, Sendable, CustomStringConvertible {
             let (k, columnBlocks) = (Double(k), (columns / Double(blocks.nc)).rounded(.up))
             // A is packed once per block of nc columns; B once.
             let packed = rows * k * columnBlocks + k * columns
-            return rows * columns * k + packed * packCost + Double(grid.count - 1) * startCost
+            return rows * columns * k + packed * costs.packCost + Double(grid.count - 1) * costs.startCost
         }
         var best = ThreadGrid(rows: 1, columns: 1)
         if threads <= 1 { return best }

@@ -117,6 +117,29 @@ func tuneRefusesWhatCannotRun(_ arguments: [String]) {
     #expect(errors.contains("usage: swift run -c release speedup tune"))
 }
 
+@Test func tileAndStrassenSearchAreOptions() throws {
+    #expect(try parseOptions(["--tile", "12x32"]).tile == .wide)
+    #expect(try parseOptions(["--tile", "6×16"]).tile == .narrow)
+    #expect(throws: UsageError(message: "--tile takes 6x16 or 12x32, not '8x8'")) { try parseOptions(["--tile", "8x8"]) }
+    // --tile with --blocks: the sizes given, rounded to the tile asked for.
+    let blocks = stage4Blocks(try parseOptions(["--blocks", "7,5,17", "--tile", "12x32"]))
+    #expect(blocks == (try BlockSizes(mc: 12, kc: 5, nc: 32, tile: .wide)))
+    #expect(stage4Blocks(try parseOptions(["--tile", "6x16"])) == BlockSizes(caches: .host, tile: .narrow))
+    let tune = try parseTuneOptions(["--strassen"])
+    #expect(tune.strassen && tune.size == 2048)
+    #expect(try parseTuneOptions(["--strassen", "--size", "512"]).size == 512)
+    #expect(throws: UsageError.self) { try parseTuneOptions(["--strassen", "--size", "100"]) }
+    #expect(try parseTuneOptions(["--tile", "12x32"]).tile == .wide)
+}
+
+@Test func strassensCrossoverIsTheLargestSizeWhereALevelDidNotPay() {
+    let trials = [StrassenTrial(n: 256, blocked: 1, strassen: 2), StrassenTrial(n: 512, blocked: 8, strassen: 7),
+                  StrassenTrial(n: 768, blocked: 27, strassen: 28), StrassenTrial(n: 1024, blocked: 64, strassen: 50)]
+    #expect(strassenCrossover(trials) == 768)
+    #expect(strassenCrossover(Array(trials.prefix(1))) == 256)
+    #expect(strassenCrossover([StrassenTrial(n: 256, blocked: 2, strassen: 1)]) == 255)
+}
+
 @Test func tuneFindsTheBestOfWhatItTried() throws {
     var options = TuneOptions()
     (options.size, options.repeats) = (48, 1)

@@ -1,3 +1,4 @@
+import Foundation
 import MatmulCore
 import MatmulTesting
 import Stage1Loops
@@ -250,15 +251,46 @@ func grids(_ grid: ThreadGrid) throws {
 }
 
 @Test func threadGridsFollowTheShape() {
+    // The costs of the Zen 4 VM the model was first written on: a thread's start 550,000
+    // multiply-adds, a packed float 8. (This machine's are measured: HostCosts.host.)
+    let costs = HostCosts(startCost: 550_000, packCost: 8)
+    func choose(_ m: Int, _ k: Int, _ n: Int, threads: Int) -> ThreadGrid {
+        ThreadGrid.choose(m: m, k: k, n: n, threads: threads, blocks: tinyBlocks.retiled(.narrow), costs: costs)
+    }
     // Too small to pay for a thread's start.
-    #expect(ThreadGrid.choose(m: 64, k: 64, n: 64, threads: 2) == ThreadGrid(rows: 1, columns: 1))
-    #expect(ThreadGrid.choose(m: 5, k: 784, n: 10, threads: 2) == ThreadGrid(rows: 1, columns: 1))
-    #expect(ThreadGrid.choose(m: 1000, k: 1000, n: 1000, threads: 1) == ThreadGrid(rows: 1, columns: 1))
+    #expect(choose(64, 64, 64, threads: 2) == ThreadGrid(rows: 1, columns: 1))
+    #expect(choose(5, 784, 10, threads: 2) == ThreadGrid(rows: 1, columns: 1))
+    #expect(choose(1000, 1000, 1000, threads: 1) == ThreadGrid(rows: 1, columns: 1))
     // One micro-panel of columns: only rows to split; few rows: the columns.
-    #expect(ThreadGrid.choose(m: 50_000, k: 784, n: 10, threads: 2) == ThreadGrid(rows: 2, columns: 1))
-    #expect(ThreadGrid.choose(m: 32, k: 256, n: 8192, threads: 2) == ThreadGrid(rows: 1, columns: 2))
-    #expect(ThreadGrid.choose(m: 1000, k: 1000, n: 1000, threads: 2).count == 2)
-    #expect(ThreadGrid.choose(m: 1000, k: 1000, n: 1000, threads: 4).count == 4)
+    #expect(choose(50_000, 784, 10, threads: 2) == ThreadGrid(rows: 2, columns: 1))
+    #expect(choose(32, 256, 8192, threads: 2) == ThreadGrid(rows: 1, columns: 2))
+    #expect(choose(1000, 1000, 1000, threads: 2).count == 2)
+    #expect(choose(1000, 1000, 1000, threads: 4).count == 4)
+    // A dearer start keeps a middling product on one thread.
+    #expect(ThreadGrid.choose(m: 128, k: 128, n: 128, threads: 2, blocks: tinyBlocks, costs: HostCosts(startCost: 3e6, packCost: 8)).count == 1)
+    #expect(ThreadGrid.choose(m: 128, k: 128, n: 128, threads: 2, blocks: tinyBlocks, costs: HostCosts(startCost: 1e5, packCost: 8)).count == 2)
+}
+
+@Test func theHostsCostsAreMeasured() {
+    let costs = HostCosts.host
+    #expect(costs.startCost > 0 && costs.startCost.isFinite, "\(costs)")
+    #expect(costs.packCost > 0 && costs.packCost.isFinite, "\(costs)")
+}
+
+@Test func strassensCrossoverIsRecordedPerCPU() throws {
+    let path = NSTemporaryDirectory() + "stage4-costs-\(getpid()).txt"
+    defer { unlink(path) }
+    let record = StrassenRecord(path: path)
+    #expect(record.crossover(for: "CPU A") == nil)
+    try record.record(1536, for: "CPU A", date: "2026-12-06")
+    try record.record(700, for: "CPU B", date: "2026-12-06")
+    try record.record(2048, for: "CPU A", date: "2026-12-07")
+    #expect(record.crossover(for: "CPU A") == 2048 && record.crossover(for: "CPU B") == 700)
+    // A line that does not read back is skipped, not trusted.
+    try Data("CPU C\tcrossover=zero\nCPU D\tcrossover=-5\n".utf8).write(to: URL(fileURLWithPath: path))
+    #expect(record.crossover(for: "CPU C") == nil && record.crossover(for: "CPU D") == nil)
+    #expect(StrassenRecord(environment: ["MATMUL_STAGE4_COSTS": "/x/y.txt"]).path == "/x/y.txt")
+    #expect(StrassenRecord(environment: ["HOME": "/home/me"]).path == "/home/me/.cache/swift-matmul/stage4.txt")
 }
 
 @Test("Many products at once on Stage 4's threads: the workers' parts never mix")
