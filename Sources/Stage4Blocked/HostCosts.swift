@@ -3,8 +3,10 @@
 // packed float as 8, figures from one VM at one kernel's speed. Now both are measured when Stage 4
 // first needs them, in about a hundredth of a second, and converted at this core's rate:
 //
-//   start cost  = seconds to hand an empty part to a worker and hear back (median of 101, the
-//                 workers awake, as they are in a program that multiplies often) × FMAs per second
+//   start cost  = what a second part adds to a small product: a 96×96 · 96×96 product timed on
+//                 one part (t₁) and on two (t₂), alternately, 41 times each; t₂ − t₁/2 of the
+//                 medians × FMAs per second. Handing an empty part over and back alone takes
+//                 0.5–2.5 µs here; a real part also finds its A and B in the other core's caches.
 //   pack cost   = seconds per float to pack a block of A that sits in L2 (best of 5) × FMAs per second
 //   FMAs/second = the chosen tile's kernel rate in L1 (`TileChoice`) ÷ 2 FLOPs
 //
@@ -34,22 +36,33 @@ public struct HostCosts: Sendable, Equatable, CustomStringConvertible {
         "a thread's start costs \(Int(startCost.rounded())) multiply-adds, a packed float \(String(format: "%.1f", packCost))"
     }
 
-    /// Times the hand-over and the packing on this machine; the rate is the tile's kernel in L1.
+    /// Times a second part and the packing on this machine; the rate is the tile's kernel in L1.
     static func measure(tile: RegisterTile) -> HostCosts {
         let rate = (RegisterTile.choice.measured.first { $0.tile == tile }?.gflops ?? 100) * 1e9 / 2
-        return HostCosts(startCost: handOverSeconds() * rate, packCost: packSeconds(tile: tile) * rate)
+        return HostCosts(startCost: secondPartSeconds(tile: tile) * rate, packCost: packSeconds(tile: tile) * rate)
     }
 
-    /// The median time of `Workers.run` with two parts that do nothing: the cost of a second thread.
-    static func handOverSeconds() -> Double {
-        Workers.shared.run(parts: 2) { _ in }   // starts the worker, if it is not yet
-        var samples: [Double] = []
-        for _ in 0..<101 {
-            let start = DispatchTime.now().uptimeNanoseconds
-            Workers.shared.run(parts: 2) { _ in }
-            samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
+    /// t₂ − t₁/2 for a 96×96 · 96×96 product: on two parts (1 × 2) against one, medians of 41 each.
+    static func secondPartSeconds(tile: RegisterTile) -> Double {
+        let n = 96
+        let memory = UnsafeMutablePointer<Float>.allocate(capacity: 3 * n * n)
+        defer { memory.deallocate() }
+        memory.initialize(repeating: 0.5, count: 3 * n * n)
+        let (a, b, c) = (MatrixView(unchecked: memory, rows: n, columns: n, stride: n),
+                         MatrixView(unchecked: memory + n * n, rows: n, columns: n, stride: n),
+                         MatrixView(unchecked: memory + 2 * n * n, rows: n, columns: n, stride: n))
+        let blocks = BlockSizes(caches: .host, tile: tile)
+        let grids = [ThreadGrid(rows: 1, columns: 1), ThreadGrid(rows: 1, columns: 2)]
+        var samples: [[Double]] = [[], []]
+        for round in 0..<42 {
+            for (index, grid) in grids.enumerated() {
+                let start = DispatchTime.now().uptimeNanoseconds
+                gridProduct(1, a, b, c, blocks: blocks, grid: grid)
+                if round > 0 { samples[index].append(Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9) }
+            }
         }
-        return samples.sorted()[samples.count / 2]
+        let (one, two) = (median(samples[0]), median(samples[1]))
+        return max(0, two - one / 2)
     }
 
     /// Seconds per float to pack a block of A (mr · 20 rows by 256, 60 to 240 KiB: in L2), best of 5.
@@ -69,6 +82,8 @@ public struct HostCosts: Sendable, Equatable, CustomStringConvertible {
         return best / Double(rows * depth)
     }
 }
+
+private func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
 /// Strassen's crossover as `speedup tune --strassen` recorded it for this CPU model: a text file,
 /// one line per CPU, `MODEL<TAB>crossover=N<TAB>date`.
