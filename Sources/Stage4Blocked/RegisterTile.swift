@@ -193,6 +193,7 @@ public func wideMicroKernel(depth: Int, a: UnsafePointer<Float>, b: UnsafePointe
                 prefetch_for_write(c + row * ldc + 31)
             }
         }
+        prefetch_for_read(a + 12 * 8)
         let b0 = b.loadUnaligned(as: WideVector.self)
         let b1 = b.loadUnaligned(fromByteOffset: 64, as: WideVector.self)
         var ar = WideVector(repeating: a[0]); c00.addProduct(ar, b0); c01.addProduct(ar, b1)
