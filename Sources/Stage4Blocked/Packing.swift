@@ -12,16 +12,17 @@ import MatmulCore
 /// panel, and within a panel column p after column p, `mr` floats each. Rows past the end are
 /// zeros. Scaling here costs one multiply per packed float and makes C += α·A·B free of any
 /// other pass; a transposed A is read column by column, which is then contiguous.
-/// `mr` is the register tile's rows: 6 (the lesson's tile) or 12 (`RegisterTile.wide`).
+/// `mr` is the register tile's rows: 6 (the lesson's tile), 12 or 8 (`RegisterTile.wide` and its tail).
 public func packA(_ a: MatrixView, into buffer: UnsafeMutablePointer<Float>, alpha: Float = 1, mr: Int = MicroKernel.mr) {
     var out = buffer
     // lesson: pack-a
     for top in Swift.stride(from: 0, to: a.rows, by: mr) {
         let rows = min(mr, a.rows - top)
-        if rows == mr && mr % 6 == 0 && !a.isTransposed {
+        if rows == mr && !a.isTransposed {
             // Six row pointers walking right together: the common case, no checks. A taller
-            // panel is packed six rows at a time, each six into its own floats of every step.
-            for six in Swift.stride(from: 0, to: mr, by: 6) {
+            // panel is packed six rows at a time, each six into its own floats of every step,
+            // and rows past a multiple of six one at a time.
+            for six in Swift.stride(from: 0, to: mr - mr % 6, by: 6) {
                 let r0 = a.pointer(top + six, 0), r1 = a.pointer(top + six + 1, 0), r2 = a.pointer(top + six + 2, 0)
                 let r3 = a.pointer(top + six + 3, 0), r4 = a.pointer(top + six + 4, 0), r5 = a.pointer(top + six + 5, 0)
                 var step = out + six
@@ -31,9 +32,13 @@ public func packA(_ a: MatrixView, into buffer: UnsafeMutablePointer<Float>, alp
                     step += mr
                 }
             }
+            for r in (mr - mr % 6)..<mr {
+                let row = a.pointer(top + r, 0)
+                for p in 0..<a.columns { out[p * mr + r] = alpha * row[p] }
+            }
             out += mr * a.columns
         } else if rows == mr {
-            // Aᵀ stored row-major: the six entries of column p are neighbours in memory.
+            // Aᵀ stored row-major: the mr entries of column p are neighbours in memory.
             for p in 0..<a.columns {
                 let column = a.pointer(top, p)
                 for r in 0..<mr { out[r] = alpha * column[r] }

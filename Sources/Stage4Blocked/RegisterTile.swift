@@ -62,6 +62,41 @@ public struct RegisterTile: Sendable, Hashable, CustomStringConvertible {
         if isWide { wideMicroKernel(depth: depth, a: a, b: b, c: c, ldc: ldc) } else { microKernel(depth: depth, a: a, b: b, c: c, ldc: ldc) }
     }
 
+    /// Rows of the shorter tile that finishes a block whose rows are not a multiple of `rows`
+    /// (8 for the wide tile: `wideTailKernel`); nil: the tile has none, its last tile is padded.
+    public var tailRows: Int? { isWide ? 8 : nil }
+
+    /// How `height` rows of a block are cut: `main` rows in tiles of `rows`, then `tail` rows in
+    /// tiles of `tailRows`. With 12 and 8: 64 = 48 + 16 (no row computed in vain, where 12s alone
+    /// would compute 72), 32 = 24 + 8, 42 = 36 + 6 (one 8-row tile, 2 rows idle); a remainder of 9
+    /// to 11 rows takes a 12-row tile (at most 3 idle). Without a tail, all rows go to `main`.
+    public func rowSplit(_ height: Int) -> (main: Int, tail: Int) {
+        guard let tailRows else { return (height, 0) }
+        let remainder = height % rows
+        switch remainder {
+        case 0, (tailRows + 1)...: return (height, 0)
+        case 1...(2 * tailRows - rows) where height >= rows: return (height - remainder - rows, remainder + rows)
+        default: return (height - remainder, remainder)
+        }
+    }
+
+    /// Runs `body(top, rows, isTail)` for each tile of rows down a block of `height` rows, as
+    /// `rowSplit` cuts it: tiles of `self.rows`, then of `tailRows`; the last of either may be short.
+    @inline(__always)
+    func forEachRowTile(_ height: Int, _ body: (_ top: Int, _ rows: Int, _ isTail: Bool) -> Void) {
+        let (main, _) = rowSplit(height)
+        for top in stride(from: 0, to: main, by: rows) { body(top, min(rows, main - top), false) }
+        if let tailRows {
+            for top in stride(from: main, to: height, by: tailRows) { body(top, min(tailRows, height - top), true) }
+        }
+    }
+
+    /// The tail tile's packed kernel (`tailRows` × `columns`, A packed `tailRows` floats a step).
+    @inline(__always)
+    func tailKernel(depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        wideTailKernel(depth: depth, a: a, b: b, c: c, ldc: ldc)
+    }
+
     /// The packed micro-kernel as a value, for `BlockedPieces`.
     public var tileKernel: TileKernel { isWide ? wideMicroKernel : microKernel }
 
@@ -70,7 +105,10 @@ public struct RegisterTile: Sendable, Hashable, CustomStringConvertible {
     @inline(__always)
     func unpacked(depth: Int, a: UnsafePointer<Float>, rowStep: Int, depthStep: Int, rows: Int,
                   b: UnsafePointer<Float>, ldb: Int, width: Int, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float) {
-        if isWide {
+        if isWide && rows <= 8 {
+            wideUnpackedTail(depth: depth, a: a, rowStep: rowStep, depthStep: depthStep, rows: rows,
+                             b: b, ldb: ldb, width: width, c: c, ldc: ldc, alpha: alpha)
+        } else if isWide {
             wideUnpackedKernel(depth: depth, a: a, rowStep: rowStep, depthStep: depthStep, rows: rows,
                                b: b, ldb: ldb, width: width, c: c, ldc: ldc, alpha: alpha)
         } else {
@@ -280,4 +318,95 @@ func wideUnpackedKernel(depth: Int, a: UnsafePointer<Float>, rowStep: Int, depth
     add(c00, c01, row: 0); add(c10, c11, row: 1); add(c20, c21, row: 2); add(c30, c31, row: 3)
     add(c40, c41, row: 4); add(c50, c51, row: 5); add(c60, c61, row: 6); add(c70, c71, row: 7)
     add(c80, c81, row: 8); add(c90, c91, row: 9); add(cA0, cA1, row: 10); add(cB0, cB1, row: 11)
+}
+
+// MARK: - The wide tile's tail: 8 rows
+
+/// `wideMicroKernel` for a tail tile of 8 rows: C[0..<8, 0..<32] += A · B, A packed 8 floats a step.
+/// Sixteen accumulators still cover the FMA latency (8 in flight needed).
+@inline(never)
+func wideTailKernel(depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    var c00 = WideVector(), c01 = WideVector(), c10 = WideVector(), c11 = WideVector()
+    var c20 = WideVector(), c21 = WideVector(), c30 = WideVector(), c31 = WideVector()
+    var c40 = WideVector(), c41 = WideVector(), c50 = WideVector(), c51 = WideVector()
+    var c60 = WideVector(), c61 = WideVector(), c70 = WideVector(), c71 = WideVector()
+    var a = a
+    var b = UnsafeRawPointer(b)
+    let late = max(0, depth - 32)
+    for step in 0..<depth {
+        if step == late {
+            for row in 0..<8 {
+                prefetch_for_write(c + row * ldc)
+                prefetch_for_write(c + row * ldc + 16)
+                prefetch_for_write(c + row * ldc + 31)
+            }
+        }
+        let b0 = b.loadUnaligned(as: WideVector.self)
+        let b1 = b.loadUnaligned(fromByteOffset: 64, as: WideVector.self)
+        var ar = WideVector(repeating: a[0]); c00.addProduct(ar, b0); c01.addProduct(ar, b1)
+        ar = WideVector(repeating: a[1]); c10.addProduct(ar, b0); c11.addProduct(ar, b1)
+        ar = WideVector(repeating: a[2]); c20.addProduct(ar, b0); c21.addProduct(ar, b1)
+        ar = WideVector(repeating: a[3]); c30.addProduct(ar, b0); c31.addProduct(ar, b1)
+        ar = WideVector(repeating: a[4]); c40.addProduct(ar, b0); c41.addProduct(ar, b1)
+        ar = WideVector(repeating: a[5]); c50.addProduct(ar, b0); c51.addProduct(ar, b1)
+        ar = WideVector(repeating: a[6]); c60.addProduct(ar, b0); c61.addProduct(ar, b1)
+        ar = WideVector(repeating: a[7]); c70.addProduct(ar, b0); c71.addProduct(ar, b1)
+        a += 8
+        b += 32 * MemoryLayout<Float>.size
+    }
+    @inline(__always) func add(_ low: WideVector, _ high: WideVector, row: Int) {
+        let p = UnsafeMutableRawPointer(c + row * ldc)
+        p.storeBytes(of: p.loadUnaligned(as: WideVector.self) + low, as: WideVector.self)
+        p.storeBytes(of: p.loadUnaligned(fromByteOffset: 64, as: WideVector.self) + high, toByteOffset: 64, as: WideVector.self)
+    }
+    add(c00, c01, row: 0); add(c10, c11, row: 1); add(c20, c21, row: 2); add(c30, c31, row: 3)
+    add(c40, c41, row: 4); add(c50, c51, row: 5); add(c60, c61, row: 6); add(c70, c71, row: 7)
+}
+
+/// `wideUnpackedKernel` for at most 8 rows (rows ≤ 8, 16 ≤ width ≤ 32), A and B read in place.
+@inline(never)
+func wideUnpackedTail(depth: Int, a: UnsafePointer<Float>, rowStep: Int, depthStep: Int, rows: Int,
+                      b: UnsafePointer<Float>, ldb: Int, width: Int,
+                      c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float) {
+    // Rows past the last repeat it: the kernel always computes eight, and stores `rows`.
+    func row(_ r: Int) -> UnsafePointer<Float> { a + min(r, rows - 1) * rowStep }
+    var a0 = row(0), a1 = row(1), a2 = row(2), a3 = row(3), a4 = row(4), a5 = row(5), a6 = row(6), a7 = row(7)
+    let lanes = WideVector.scalarCount
+    let second = width - lanes
+    var c00 = WideVector(), c01 = WideVector(), c10 = WideVector(), c11 = WideVector()
+    var c20 = WideVector(), c21 = WideVector(), c30 = WideVector(), c31 = WideVector()
+    var c40 = WideVector(), c41 = WideVector(), c50 = WideVector(), c51 = WideVector()
+    var c60 = WideVector(), c61 = WideVector(), c70 = WideVector(), c71 = WideVector()
+    var b = UnsafeRawPointer(b)
+    let bStep = ldb * MemoryLayout<Float>.stride
+    let secondOffset = second * MemoryLayout<Float>.stride
+    for _ in 0..<depth {
+        let b0 = b.loadUnaligned(as: WideVector.self)
+        let b1 = b.loadUnaligned(fromByteOffset: secondOffset, as: WideVector.self)
+        var ar = WideVector(repeating: a0.pointee); c00.addProduct(ar, b0); c01.addProduct(ar, b1)
+        ar = WideVector(repeating: a1.pointee); c10.addProduct(ar, b0); c11.addProduct(ar, b1)
+        ar = WideVector(repeating: a2.pointee); c20.addProduct(ar, b0); c21.addProduct(ar, b1)
+        ar = WideVector(repeating: a3.pointee); c30.addProduct(ar, b0); c31.addProduct(ar, b1)
+        ar = WideVector(repeating: a4.pointee); c40.addProduct(ar, b0); c41.addProduct(ar, b1)
+        ar = WideVector(repeating: a5.pointee); c50.addProduct(ar, b0); c51.addProduct(ar, b1)
+        ar = WideVector(repeating: a6.pointee); c60.addProduct(ar, b0); c61.addProduct(ar, b1)
+        ar = WideVector(repeating: a7.pointee); c70.addProduct(ar, b0); c71.addProduct(ar, b1)
+        a0 += depthStep; a1 += depthStep; a2 += depthStep; a3 += depthStep
+        a4 += depthStep; a5 += depthStep; a6 += depthStep; a7 += depthStep
+        b += bStep
+    }
+    @inline(__always) func add(_ low: WideVector, _ high: WideVector, row r: Int) {
+        guard r < rows else { return }
+        let p = c + r * ldc
+        let raw = UnsafeMutableRawPointer(p)
+        raw.storeBytes(of: raw.loadUnaligned(as: WideVector.self) + alpha * low, as: WideVector.self)
+        if second == lanes {
+            raw.storeBytes(of: raw.loadUnaligned(fromByteOffset: 64, as: WideVector.self) + alpha * high,
+                           toByteOffset: 64, as: WideVector.self)
+        } else {
+            for lane in (lanes - second)..<lanes { p[second + lane] += alpha * high[lane] }
+        }
+    }
+    add(c00, c01, row: 0); add(c10, c11, row: 1); add(c20, c21, row: 2); add(c30, c31, row: 3)
+    add(c40, c41, row: 4); add(c50, c51, row: 5); add(c60, c61, row: 6); add(c70, c71, row: 7)
 }

@@ -24,12 +24,13 @@ func stage4PackedProduct(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c: 
     let nc = balanced(n, limit: blocks.nc, unit: nr)
     let justInTime = mc >= m
     let packedB = BufferPool.shared.borrow(count: kc * (justInTime ? nr : nc))
-    let workspace = BufferPool.shared.borrow(count: mc * kc + mr * nr)
+    // A's block, plus room for a tail's padding (at most 7 rows past mc's), plus the edge tile.
+    let workspace = BufferPool.shared.borrow(count: (mc + 8) * kc + mr * nr)
     defer {
         BufferPool.shared.giveBack(packedB)
         BufferPool.shared.giveBack(workspace)
     }
-    let packedA = workspace.base, edgeTile = workspace.base + mc * kc
+    let packedA = workspace.base, edgeTile = workspace.base + (mc + 8) * kc
     for jc in stride(from: 0, to: n, by: nc) {
         let columns = min(nc, n - jc)
         for pc in stride(from: 0, to: k, by: kc) {
@@ -38,7 +39,13 @@ func stage4PackedProduct(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c: 
             if !justInTime { packB(bBlock, into: packedB.base, panels: 0..<(columns + nr - 1) / nr, nr: nr) }
             for ic in stride(from: 0, to: m, by: mc) {
                 let height = min(mc, m - ic)
-                packA(a.block(rows: ic..<ic + height, columns: pc..<pc + depth), into: packedA, alpha: alpha, mr: mr)
+                // Rows in tiles of mr, then (the wide tile) a tail in tiles of 8: RegisterTile.rowSplit.
+                let (main, _) = tile.rowSplit(height)
+                packA(a.block(rows: ic..<ic + main, columns: pc..<pc + depth), into: packedA, alpha: alpha, mr: mr)
+                if main < height, let tailRows = tile.tailRows {
+                    packA(a.block(rows: ic + main..<ic + height, columns: pc..<pc + depth), into: packedA + main * depth,
+                          alpha: alpha, mr: tailRows)
+                }
                 for jr in stride(from: 0, to: columns, by: nr) {
                     let tileColumns = min(nr, columns - jr)
                     var bPanel = UnsafePointer(packedB.base + jr * depth)
@@ -46,16 +53,24 @@ func stage4PackedProduct(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c: 
                         packB(bBlock.block(rows: 0..<depth, columns: jr..<jr + tileColumns), into: packedB.base, panels: 0..<1, nr: nr)
                         bPanel = UnsafePointer(packedB.base)
                     }
-                    for ir in stride(from: 0, to: height, by: mr) {
-                        let tileRows = min(mr, height - ir)
+                    tile.forEachRowTile(height) { ir, tileRows, isTail in
+                        // Panels of mr rows, then of tailRows: either way, tile ir's starts ir · depth floats in.
                         let aPanel = UnsafePointer(packedA + ir * depth)
                         let cTile = c.pointer(ic + ir, jc + jr)
-                        if tileRows == mr && tileColumns == nr {
-                            tile.kernel(depth: depth, a: aPanel, b: bPanel, c: cTile, ldc: c.stride)
+                        let fullRows = isTail ? tile.tailRows! : mr
+                        func kernel(_ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+                            if isTail {
+                                tile.tailKernel(depth: depth, a: aPanel, b: bPanel, c: c, ldc: ldc)
+                            } else {
+                                tile.kernel(depth: depth, a: aPanel, b: bPanel, c: c, ldc: ldc)
+                            }
+                        }
+                        if tileRows == fullRows && tileColumns == nr {
+                            kernel(cTile, c.stride)
                         } else {
                             // An edge tile: the whole padded tile into scratch, then the part inside C.
                             edgeTile.update(repeating: 0, count: mr * nr)
-                            tile.kernel(depth: depth, a: aPanel, b: bPanel, c: edgeTile, ldc: nr)
+                            kernel(edgeTile, nr)
                             for r in 0..<tileRows {
                                 for j in 0..<tileColumns { cTile[r * c.stride + j] += edgeTile[r * nr + j] }
                             }

@@ -25,9 +25,9 @@ func unpackedProduct(_ alpha: Float, _ a: MatrixView, _ b: MatrixView, _ c: Matr
         let width = min(nr, n - left)
         if width >= lanes {
             let panel = UnsafePointer(b.pointer(0, left))
-            for top in stride(from: 0, to: m, by: mr) {
+            tile.forEachRowTile(m) { top, rows, _ in
                 tile.unpacked(depth: k, a: UnsafePointer(a.pointer(top, 0)), rowStep: a.rowStride, depthStep: a.columnStride,
-                              rows: min(mr, m - top), b: panel, ldb: b.stride, width: width,
+                              rows: rows, b: panel, ldb: b.stride, width: width,
                               c: c.pointer(top, left), ldc: c.stride, alpha: alpha)
             }
         } else if tile != .narrow {

@@ -60,10 +60,11 @@ func stepsAndThreads(_ step: BlockedMatmul.Step, _ threads: Int) throws {
 @Test("Packing for each tile: mr rows per step of A, nr columns per row of B, zeros past the edges",
       arguments: RegisterTile.all)
 func packingFollowsTheTile(_ tile: RegisterTile) throws {
-    let (mr, nr) = (tile.rows, tile.columns)
-    let a = try Matrix.randomNormal(rows: 2 * mr + 3, columns: 5, seed: 7)
+    let nr = tile.columns
     var b = try Matrix.randomNormal(rows: 5, columns: 2 * nr + 3, seed: 8)
-    for transposed in [false, true] {
+    // A in panels of the tile's rows, and of its tail's (8 rows, not a multiple of 6) where it has one.
+    for (mr, transposed) in ([tile.rows] + (tile.tailRows.map { [$0] } ?? [])).flatMap({ mr in [(mr, false), (mr, true)] }) {
+        let a = try Matrix.randomNormal(rows: 2 * mr + 3, columns: 5, seed: 7)
         // Transposed: Aᵀ stored, read through a transposed view.
         var stored = transposed ? a.transposed() : a
         stored.withView { view in
@@ -74,7 +75,7 @@ func packingFollowsTheTile(_ tile: RegisterTile) throws {
             for index in packed.indices {
                 let (panel, p, r) = (index / (mr * a.columns), index % (mr * a.columns) / mr, index % mr)
                 let i = panel * mr + r
-                #expect(packed[index] == (i < a.rows ? 2 * a[i, p] : 0), "\(tile) A\(transposed ? "ᵀ" : ""): [\(index)]")
+                #expect(packed[index] == (i < a.rows ? 2 * a[i, p] : 0), "\(tile), mr = \(mr), A\(transposed ? "ᵀ" : ""): [\(index)]")
             }
         }
     }
@@ -216,8 +217,8 @@ func unpackedEdges(_ tile: RegisterTile) throws {
 
 @Test("The unpacked kernel leaves the columns and rows past its tile alone", arguments: RegisterTile.all)
 func unpackedKernelStaysInItsTile(_ tile: RegisterTile) {
-    do {
-        let tileRows = tile.rows
+    // The tile's kernel, and (the wide tile) its 8-row tail, which takes blocks of at most 8 rows.
+    for tileRows in [tile.rows] + (tile.tailRows.map { [$0] } ?? []) {
         // A tile one row short and lanes + 2 columns wide (10 of 16, 18 of 32) inside a C of NaNs two rows
         // taller and twice as wide: only its own rows − 1 rows × width columns may change.
         let (depth, ldc, width, rows) = (3, 2 * tile.columns, tile.lanes + 2, tileRows - 1)
@@ -232,7 +233,7 @@ func unpackedKernelStaysInItsTile(_ tile: RegisterTile) {
             for j in 0..<ldc {
                 let inside = r < rows && j < width
                 #expect(inside ? c[r * ldc + j] == 6 : (c[r * ldc + j].isNaN || (r == rows && j < width && c[r * ldc + j] == 0)),
-                        "\(tile): C[\(r), \(j)] = \(c[r * ldc + j])")
+                        "\(tile), \(tileRows) rows: C[\(r), \(j)] = \(c[r * ldc + j])")
             }
         }
     }
@@ -358,4 +359,24 @@ func skinnyPath(_ lanes: Int) throws {
             }
         }
     }
+}
+
+@Test func rowsAreCutIntoTilesAndTails() {
+    // 12-row tiles, then 8-row tails: nothing computed in vain where it can be helped.
+    #expect(RegisterTile.wide.rowSplit(64) == (48, 16))
+    #expect(RegisterTile.wide.rowSplit(32) == (24, 8))
+    #expect(RegisterTile.wide.rowSplit(40) == (24, 16))
+    #expect(RegisterTile.wide.rowSplit(42) == (36, 6))
+    #expect(RegisterTile.wide.rowSplit(45) == (45, 0))
+    #expect(RegisterTile.wide.rowSplit(47) == (47, 0))
+    #expect(RegisterTile.wide.rowSplit(96) == (96, 0))
+    #expect(RegisterTile.wide.rowSplit(5) == (0, 5))
+    #expect(RegisterTile.wide.rowSplit(3) == (0, 3))
+    #expect(RegisterTile.narrow.rowSplit(64) == (64, 0))
+    var tiles: [String] = []
+    RegisterTile.wide.forEachRowTile(64) { top, rows, isTail in tiles.append("\(top):\(rows)\(isTail ? "t" : "")") }
+    #expect(tiles == ["0:12", "12:12", "24:12", "36:12", "48:8t", "56:8t"])
+    tiles = []
+    RegisterTile.wide.forEachRowTile(15) { top, rows, isTail in tiles.append("\(top):\(rows)\(isTail ? "t" : "")") }
+    #expect(tiles == ["0:8t", "8:7t"])
 }
