@@ -42,6 +42,17 @@ declare -A runs=(
   [pocl-2-threads]="speedup --stages 3,4,5,6 --workload all --size 1000 --threads 2 --repeat 3 --rounds 2 --record docs/runs/pocl-2-threads.csv"
   # Lesson 00: the seed's Python steps beside Swift's stages.
   [python]="python3 scripts/lesson11.py --swift --record docs/runs/python.csv"
+  # Lesson 04 on the Intel Xeon (family 6 model 207, two 512-bit FMA units), docs/runs/xeon-6-207/:
+  # only when named, on such a machine (scripts/record-runs.sh xeon-shapes-1-thread ...).
+  [xeon-shapes-1-thread]="speedup --stages 4,5,5b --workload shapes --threads 1 --rounds 3 --record docs/runs/xeon-6-207/shapes-1-thread.csv"
+  [xeon-shapes-1-thread-again]="speedup --stages 4,5,5b --workload shapes --threads 1 --rounds 3 --record docs/runs/xeon-6-207/shapes-1-thread-again.csv"
+  [xeon-shapes-2-threads]="speedup --stages 4,5,5b --workload shapes --threads 2 --rounds 3 --record docs/runs/xeon-6-207/shapes-2-threads.csv"
+  [xeon-shapes-2-threads-again]="speedup --stages 4,5,5b --workload shapes --threads 2 --rounds 3 --record docs/runs/xeon-6-207/shapes-2-threads-again.csv"
+  [xeon-stage4-shapes-1-thread]="speedup --stages 4 --workload shapes --threads 1 --rounds 3 --record docs/runs/xeon-6-207/stage4-shapes-1-thread.csv"
+  [xeon-stage4-shapes-2-threads]="speedup --stages 4 --workload shapes --threads 2 --rounds 3 --record docs/runs/xeon-6-207/stage4-shapes-2-threads.csv"
+  [xeon-fastai-1-thread]="speedup --stages 4,5,5b --workload fastai --threads 1 --rounds 3 --record docs/runs/xeon-6-207/fastai-1-thread.csv"
+  [xeon-tile-6x16]="speedup --stages 4,5 --size 1000 --size 2000 --threads 1 --tile 6x16 --repeat 3 --rounds 3 --record docs/runs/xeon-6-207/tile-6x16.csv"
+  [xeon-tile-12x32]="speedup --stages 4,5 --size 1000 --size 2000 --threads 1 --tile 12x32 --repeat 3 --rounds 3 --record docs/runs/xeon-6-207/tile-12x32.csv"
 )
 order=(default cache-sets blocked-2000 fastai-2-threads vs-blas-1-thread vs-blas-2-threads strassen strassen-500 exercises exercises-threads
        shapes-1-thread shapes-1-thread-again shapes-2-threads shapes-2-threads-again fastai-1-thread small pocl-2-threads python)
@@ -53,7 +64,7 @@ for name in "${names[@]}"; do
   echo "record-runs: $name: $command" >&2
   start=$(date +%s)
   $command > /dev/null
-  file=$(echo "$command" | grep -oE 'docs/runs/[a-z0-9-]+\.csv')
+  file=$(echo "$command" | grep -oE 'docs/runs/[a-z0-9/-]+\.csv')
   # How long the whole command took, for the lessons that say how long a command runs.
   sed -i "2i # wall time: $(( $(date +%s) - start )) s for the whole command (scripts/record-runs.sh)" "$file"
 done
