@@ -1,5 +1,5 @@
-// The skinny path: C = A · B when B has fewer columns than one micro-tile (n < 16), such as
-// the fastai shape 50000×784 · 784×10.
+// The skinny path: C = A · B when B has fewer columns than one micro-tile (n < 16, or 32 with
+// the 12 × 32 tile), such as the fastai shape 50000×784 · 784×10.
 //
 // The roofline. That product is 2·50000·784·10 = 0.78 GFLOP on 157 MB of A: 5 FLOPs per byte.
 // A core does ~100 GFLOP/s but reads memory at a few tens of GB/s, so the time is set by how

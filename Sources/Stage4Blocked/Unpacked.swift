@@ -1,7 +1,8 @@
 // Small products, unpacked. Packing pays when a block is reused many times; in a small product it
 // is not. 64³ is 262,144 multiply-adds, about 5 µs on one core, and its A and B are 16 KiB each:
-// they already sit in L1 and L2, so copying them first only adds time. Here the same 6 × 16
-// register tile reads A and B where they are:
+// they already sit in L1 and L2, so copying them first only adds time. Here the same register
+// tile reads A and B where they are (described for 6 × 16; the 12 × 32 tile's kernels, in
+// RegisterTile.swift, do the same with 16-lane vectors, 12 rows, and an 8-row tail):
 //
 //   - a row of the tile's B block is 16 neighbouring floats of a row of B (B's rows must be
 //     contiguous: B not transposed); the next row is `ldb` floats on;
