@@ -142,7 +142,7 @@ func tuneMain(_ arguments: [String], output: (String) -> Void, error: (String) -
             derived from the caches: \(host.blocks)  \(fixed(host.gflops, 1)) GFLOP/s
             best:                    \(best.blocks)  \(fixed(best.gflops, 1)) GFLOP/s (\(fixed(best.gflops / host.gflops, 2))× the derived sizes)
             use them:   swift run -c release speedup --blocks \(best.blocks.mc),\(best.blocks.kc),\(best.blocks.nc) --tile \(best.blocks.tile.name)
-            measured when Stage 4 starts: \(RegisterTile.choice.reason); \(HostCosts.host)
+            measured the first time Stage 4 needed them: \(RegisterTile.choice.reason); for the \(best.blocks.tile) tile, \(HostCosts.of(best.blocks.tile))
 
             """)
         return 0

@@ -1,14 +1,17 @@
 // What threads, packing and Strassen cost on this machine. The thread grid's model (Threads.swift)
 // counts time in multiply-adds of one core; it used to take a thread's start as 550,000 and a
-// packed float as 8, figures from one VM at one kernel's speed. Now both are measured when Stage 4
-// first needs them, in about a hundredth of a second, and converted at this core's rate:
+// packed float as 8, figures from one VM at one kernel's speed. Now both are measured, per tile,
+// the first time the thread grid needs them (a few milliseconds), and converted at that tile's rate:
 //
-//   start cost  = what a second part adds to a small product: a 96×96 · 96×96 product timed on
-//                 one part (t₁) and on two (t₂), alternately, 41 times each; t₂ − t₁/2 of the
-//                 medians × FMAs per second. Handing an empty part over and back alone takes
-//                 0.5–2.5 µs here; a real part also finds its A and B in the other core's caches.
-//   pack cost   = seconds per float to pack a block of A that sits in L2 (best of 5) × FMAs per second
-//   FMAs/second = the chosen tile's kernel rate in L1 (`TileChoice`) ÷ 2 FLOPs
+//   start cost  = what a second part adds to a small product: a 96×96 · 96×128 product (two equal
+//                 parts of columns with either tile: 2 × 2 panels of 32, 2 × 4 of 16) timed on one
+//                 part (t₁) and on two (t₂), alternately, 41 times each; t₂ − t₁/2 of the medians
+//                 × FMAs per second. Handing an empty part over and back alone takes 0.5–2.5 µs
+//                 on the Xeon; a real part also has to fetch the lines of C the other core last
+//                 wrote, and both parts must finish.
+//   pack cost   = seconds per float to pack a block of A that sits in L2 (best of 6) × FMAs per second
+//   FMAs/second = the tile's kernel rate in L1 (`TileChoice`'s measurement, or timed here if the
+//                 tile was forced) ÷ 2 FLOPs
 //
 // Strassen's crossover takes seconds to find, so `speedup tune` measures it and records it in
 // ~/.cache/swift-matmul/stage4.txt (MATMUL_STAGE4_COSTS names another file), one line per CPU
@@ -29,8 +32,13 @@ public struct HostCosts: Sendable, Equatable, CustomStringConvertible {
         (self.startCost, self.packCost) = (startCost, packCost)
     }
 
-    /// This machine's, measured once, the first time they are asked for.
-    public static let host = measure(tile: .host)
+    /// This machine's for the host's tile, measured once, the first time they are asked for.
+    public static var host: HostCosts { of(.host) }
+
+    /// This machine's for `tile`, each tile's measured once, the first time it is asked for.
+    public static func of(_ tile: RegisterTile) -> HostCosts { tile == .wide ? wideCosts : narrowCosts }
+    private static let narrowCosts = measure(tile: .narrow)
+    private static let wideCosts = measure(tile: .wide)
 
     public var description: String {
         "a thread's start costs \(Int(startCost.rounded())) multiply-adds, a packed float \(String(format: "%.1f", packCost))"
@@ -38,19 +46,21 @@ public struct HostCosts: Sendable, Equatable, CustomStringConvertible {
 
     /// Times a second part and the packing on this machine; the rate is the tile's kernel in L1.
     static func measure(tile: RegisterTile) -> HostCosts {
-        let rate = (RegisterTile.choice.measured.first { $0.tile == tile }?.gflops ?? 100) * 1e9 / 2
+        let gflops = RegisterTile.choice.measured.first { $0.tile == tile }?.gflops ?? TileChoice.timeKernels([tile])[0].gflops
+        let rate = gflops * 1e9 / 2
         return HostCosts(startCost: secondPartSeconds(tile: tile) * rate, packCost: packSeconds(tile: tile) * rate)
     }
 
-    /// t₂ − t₁/2 for a 96×96 · 96×96 product: on two parts (1 × 2) against one, medians of 41 each.
+    /// t₂ − t₁/2 for a 96×96 · 96×128 product: on two parts (1 × 2, equal with either tile) against
+    /// one, medians of 41 each.
     static func secondPartSeconds(tile: RegisterTile) -> Double {
-        let n = 96
-        let memory = UnsafeMutablePointer<Float>.allocate(capacity: 3 * n * n)
+        let (m, k, n) = (96, 96, 128)
+        let memory = UnsafeMutablePointer<Float>.allocate(capacity: m * k + k * n + m * n)
         defer { memory.deallocate() }
-        memory.initialize(repeating: 0.5, count: 3 * n * n)
-        let (a, b, c) = (MatrixView(unchecked: memory, rows: n, columns: n, stride: n),
-                         MatrixView(unchecked: memory + n * n, rows: n, columns: n, stride: n),
-                         MatrixView(unchecked: memory + 2 * n * n, rows: n, columns: n, stride: n))
+        memory.initialize(repeating: 0.5, count: m * k + k * n + m * n)
+        let (a, b, c) = (MatrixView(unchecked: memory, rows: m, columns: k, stride: k),
+                         MatrixView(unchecked: memory + m * k, rows: k, columns: n, stride: n),
+                         MatrixView(unchecked: memory + m * k + k * n, rows: m, columns: n, stride: n))
         let blocks = BlockSizes(caches: .host, tile: tile)
         let grids = [ThreadGrid(rows: 1, columns: 1), ThreadGrid(rows: 1, columns: 2)]
         var samples: [[Double]] = [[], []]
@@ -65,7 +75,7 @@ public struct HostCosts: Sendable, Equatable, CustomStringConvertible {
         return max(0, two - one / 2)
     }
 
-    /// Seconds per float to pack a block of A (mr · 20 rows by 256, 60 to 240 KiB: in L2), best of 5.
+    /// Seconds per float to pack a block of A (mr · 20 rows by 256, 120 to 240 KiB: in L2), best of 6.
     static func packSeconds(tile: RegisterTile) -> Double {
         let (rows, depth) = (tile.rows * 20, 256)
         let source = UnsafeMutablePointer<Float>.allocate(capacity: rows * depth)

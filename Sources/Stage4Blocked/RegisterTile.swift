@@ -1,8 +1,8 @@
 // The register tile, per vector width. The micro-kernel (MicroKernel.swift) keeps a 6 × 16 tile
 // of C in twelve 8-lane registers: right for AVX2's 16 registers, and for a CPU whose 512-bit
-// FMAs run as two 256-bit halves (AMD Zen 4). A CPU with two 512-bit FMA units (Intel Xeons
-// since Skylake-SP) does twice the work per instruction on 16-lane vectors and has 32 of them,
-// so Stage 4 carries a second tile for it:
+// FMAs run as two 256-bit halves (AMD Zen 4). A CPU with two 512-bit FMA units (many Intel
+// Xeons since Skylake-SP, not all) does twice the FLOPs per cycle on 16-lane vectors and has 32
+// of them, so Stage 4 carries a second tile for it:
 //
 // Register budget of the wide tile (AVX-512: 32 vector registers of 16 floats):
 //
@@ -15,10 +15,12 @@
 // Each step does 24 FMAs (768 FLOPs) for 2 vector loads of B and 12 broadcasts of A: 14 loads
 // per 24 FMAs, within the two loads a cycle the core can issue beside its two FMAs. Twenty-four
 // independent accumulators cover the FMA latency (4 cycles × 2 units = 8 in flight) three times.
-// A 14 × 32 tile (28 + 3 = 31 registers) would fill the file, but 14 divides few sizes; 12 divides
+// A 14 × 32 tile (28 + 3 = 31 registers) would nearly fill the file, but 14 divides few sizes; 12 divides
 // 24, 36, 48, 96, 192 … and is the row count BLIS's Skylake-X kernel uses for its (transposed) tile.
 //
-// Which tile runs is measured, not looked up: when Stage 4 is first used, both kernels multiply
+// Which tile runs is measured, not looked up, because the AVX-512 flag does not say whether 16
+// lanes are faster (a Zen 4, or a Xeon with one 512-bit FMA unit, has the flag and no gain):
+// the first time Stage 4 needs its tile (about 10 ms, on the first product), both kernels multiply
 // the same packed panels held in L1, alternately, five times each; the wide tile is chosen when it
 // is more than 10% faster (the rule `speedup`'s peak uses). On AVX2 the wide kernel still runs,
 // as pairs of 8-lane halves, correct and slower; MATMUL_TILE=6x16 or 12x32 forces a tile.

@@ -37,12 +37,13 @@ public struct ThreadGrid: Equatable, Sendable, CustomStringConvertible {
 
     /// The grid with the least estimated time for an m×k · k×n product on at most `threads`
     /// threads: the slowest part's multiply-adds (padded to whole tiles), plus what it packs,
-    /// plus a thread's start per extra thread, both in `costs` (HostCosts.swift: measured on this
-    /// machine). Fewer threads than offered when more would not pay. The parts are whole
+    /// plus a thread's start per extra thread, both in `costs` (default: HostCosts.swift's, measured
+    /// on this machine for the blocks' tile). Fewer threads than offered when more would not pay. The parts are whole
     /// micro-tiles of `blocks.tile`.
     public static func choose(m: Int, k: Int, n: Int, threads: Int, blocks: BlockSizes = .host,
-                              costs: HostCosts = .host) -> ThreadGrid {
+                              costs: HostCosts? = nil) -> ThreadGrid {
         let (mr, nr) = (blocks.tile.rows, blocks.tile.columns)
+        let costs = threads <= 1 ? HostCosts(startCost: 0, packCost: 0) : costs ?? HostCosts.of(blocks.tile)
         let microRows = max(1, (m + mr - 1) / mr), panels = max(1, (n + nr - 1) / nr)
         func cost(_ grid: ThreadGrid) -> Double {
             let blocks = blocks.sharingL3(among: grid.count)
