@@ -170,12 +170,7 @@ public func parseOptions(_ arguments: [String]) throws -> Options {
             options.libraries = choice
         case "--blocks": options.blocks = try parseBlocks(try reader.value())
         case "--crossover": options.crossover = try reader.positiveInteger()
-        case "--tile":
-            let text = try reader.value()
-            guard let tile = RegisterTile(named: text) else {
-                throw UsageError(message: "--tile takes \(RegisterTile.all.map(\.name).joined(separator: " or ")), not '\(text)'")
-            }
-            options.tile = tile
+        case "--tile": options.tile = try parseTile(try reader.value(), flag: "--tile")
         case "--chart":
             let path = try reader.value()
             guard !path.isEmpty, !path.hasSuffix("/") else { throw UsageError(message: "--chart takes a file name, e.g. speedup.svg, not '\(path)'") }
@@ -216,6 +211,14 @@ func parseStages(_ text: String) throws -> [String] {
         }
     }
     return known.map(\.id).filter(chosen.contains)
+}
+
+/// "6x16" or "12x32" (or with ×) → Stage 4's register tile; `flag` names the option in the error.
+func parseTile(_ text: String, flag: String) throws -> RegisterTile {
+    guard let tile = RegisterTile(named: text) else {
+        throw UsageError(message: "\(flag) takes \(RegisterTile.all.map(\.name).joined(separator: " or ")), not '\(text)'")
+    }
+    return tile
 }
 
 /// "MC,KC,NC" → Stage 4's block sizes.

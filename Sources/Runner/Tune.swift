@@ -49,12 +49,7 @@ func parseTuneOptions(_ arguments: [String]) throws -> TuneOptions {
         case "--threads": options.threads = try reader.threadCount()
         case "--repeat": options.repeats = try reader.repeatCount()
         case "--strassen": options.strassen = true
-        case "--tile":
-            let text = try reader.value()
-            guard let tile = RegisterTile(named: text) else {
-                throw UsageError(message: "tune --tile takes \(RegisterTile.all.map(\.name).joined(separator: " or ")), not '\(text)'")
-            }
-            options.tile = tile
+        case "--tile": options.tile = try parseTile(try reader.value(), flag: "tune --tile")
         default: throw UsageError(message: "tune: unknown option '\(flag)'")
         }
     }

@@ -128,11 +128,6 @@ public struct RegisterTile: Sendable, Hashable, CustomStringConvertible {
     /// "6x16": how MATMUL_TILE and `--tile` name it.
     public var name: String { "\(rows)x\(columns)" }
     public var description: String { "\(rows)×\(columns)" }
-
-    /// Micro-tiles of this shape needed to cover an m × n C: (micro-rows, micro-panels).
-    func tiles(m: Int, n: Int) -> (rows: Int, columns: Int) {
-        ((m + rows - 1) / rows, (n + columns - 1) / columns)
-    }
 }
 
 /// Which tile Stage 4 runs on this machine, and why.

@@ -38,10 +38,12 @@ public struct StrassenMatmul: MatmulStage {
 
     /// The crossover `speedup tune --strassen` measured on this CPU model (StrassenRecord,
     /// HostCosts.swift); where it has not been run, 1024, measured on the Zen 4 VM (lessons/04-blocked.md).
-    public static let measuredCrossover = StrassenRecord().crossover() ?? 1024
+    public static let measuredCrossover = recordedCrossover ?? 1024
     /// Where `measuredCrossover` comes from.
-    public static let crossoverSource = StrassenRecord().crossover() == nil
+    public static let crossoverSource = recordedCrossover == nil
         ? "the Zen 4 VM's; `speedup tune --strassen` measures this machine's" : "measured here by speedup tune --strassen"
+    /// This CPU's line in the crossover file, read once.
+    private static let recordedCrossover = StrassenRecord().crossover()
 
     /// - Parameters:
     ///   - crossover: recurse only while min(m, k, n) is above this (at least 1).

@@ -53,7 +53,7 @@ func stepsAndThreads(_ step: BlockedMatmul.Step, _ threads: Int) throws {
     #expect(TileChoice.measure(environment: ["MATMUL_TILE": "6×16"]).tile == .narrow)
     let wrong = TileChoice.measure(environment: ["MATMUL_TILE": "8x8"])
     #expect(wrong.reason.hasPrefix("MATMUL_TILE=8x8 is not a tile"))
-    #expect(wrong.measured.count == 2 && wrong.measured.allSatisfy { $0.gflops > 0 })
+    #expect(wrong.measured.map(\.tile) == RegisterTile.all)
     #expect(RegisterTile(named: "12x32") == .wide && RegisterTile(named: "6x16") == .narrow && RegisterTile(named: "16x6") == nil)
 }
 
@@ -274,8 +274,9 @@ func grids(_ grid: ThreadGrid) throws {
 
 @Test func theHostsCostsAreMeasured() {
     let costs = HostCosts.host
-    #expect(costs.startCost > 0 && costs.startCost.isFinite, "\(costs)")
-    #expect(costs.packCost > 0 && costs.packCost.isFinite, "\(costs)")
+    // Measured, so only their kind is asserted: finite, not negative (speed is the runner's).
+    #expect(costs.startCost >= 0 && costs.startCost.isFinite, "\(costs)")
+    #expect(costs.packCost >= 0 && costs.packCost.isFinite, "\(costs)")
 }
 
 @Test func strassensCrossoverIsRecordedPerCPU() throws {
